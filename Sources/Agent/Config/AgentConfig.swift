@@ -1,0 +1,66 @@
+/// The whole agent configuration, as read from YAML by ``ConfigLoader``.
+///
+/// `AgentConfig()` is the embedded default the agent runs on without a config file.
+public struct AgentConfig: Sendable, Equatable {
+    public var service: ServiceConfig
+    /// The probe and metrics listener. Default `0.0.0.0:7979`.
+    public var health: ListenerConfig
+    /// The data-plane listener. Default `0.0.0.0:8080`.
+    public var server: ListenerConfig
+    public var lifecycle: LifecycleConfig
+    public var kubernetes: KubernetesConfig
+    public var logging: LoggingConfig
+    /// Paths of plugin shared libraries to load at start. Default none.
+    public var plugins: [String]
+
+    public init(
+        service: ServiceConfig = ServiceConfig(),
+        health: ListenerConfig = .health,
+        server: ListenerConfig = .server,
+        lifecycle: LifecycleConfig = LifecycleConfig(),
+        kubernetes: KubernetesConfig = KubernetesConfig(),
+        logging: LoggingConfig = LoggingConfig(),
+        plugins: [String] = []
+    ) {
+        self.service = service
+        self.health = health
+        self.server = server
+        self.lifecycle = lifecycle
+        self.kubernetes = kubernetes
+        self.logging = logging
+        self.plugins = plugins
+    }
+
+    /// Reads every section; the reader reports problems, so this always returns a value.
+    init(reading reader: inout ConfigReader) {
+        let defaults = AgentConfig()
+        self.service = reader.section("service", "Identity of this agent.") {
+            ServiceConfig(reading: &$0, defaults: defaults.service)
+        }
+        self.health = reader.section("health", "Probe and metrics listener.") {
+            ListenerConfig(reading: &$0, defaults: defaults.health)
+        }
+        self.server = reader.section("server", "Data-plane listener.") {
+            ListenerConfig(reading: &$0, defaults: defaults.server)
+        }
+        self.lifecycle = reader.section("lifecycle", "Drain timing.") {
+            LifecycleConfig(reading: &$0, defaults: defaults.lifecycle)
+        }
+        self.kubernetes = reader.section("kubernetes", "Kubernetes API access and Events.") {
+            KubernetesConfig(reading: &$0, defaults: defaults.kubernetes)
+        }
+        self.logging = reader.section("logging", "Log level and format.") {
+            LoggingConfig(reading: &$0, defaults: defaults.logging)
+        }
+        self.plugins = reader.read(
+            "plugins", .list(of: .nonEmpty), default: defaults.plugins, "Plugin shared libraries to load.")
+        reader.rejectUnsupported("kafka", feature: "Kafka")
+        reader.reportUnknownKeys()
+
+        if self.server.conflicts(with: self.health) {
+            reader.report(
+                .portConflict(self.server.port, otherSetting: "health.port"),
+                atFirstOf: ["server.port", "health.port", "server.address"])
+        }
+    }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `uservice` command line: a Kubernetes sidecar agent.
+@main
+struct UService: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "uservice",
+        abstract: "A Kubernetes sidecar agent: probes, metrics, a small data plane, Events and graceful drain.",
+        subcommands: [ParseCommand.self, StartCommand.self, VersionCommand.self, SchemaCommand.self]
+    )
+}

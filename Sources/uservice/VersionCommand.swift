@@ -1,0 +1,39 @@
+import Agent
+import ArgumentParser
+import K8sClient
+
+/// `uservice version`: the agent's version and the C libraries it runs on.
+struct VersionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "version",
+        abstract: "Print the version of uservice and of the libraries it uses."
+    )
+
+    enum Output: String, ExpressibleByArgument, CaseIterable {
+        case text
+        case json
+    }
+
+    @Option(name: .shortAndLong, help: "Output format.")
+    var output: Output = .text
+
+    func run() {
+        let facts: [ConfigValue.Member] = [
+            .init("version", .string(AgentVersion.current)),
+            .init("libcurl", .string(Libcurl.version)),
+            .init("libyaml", .string(AgentVersion.libyaml)),
+        ]
+        switch self.output {
+        case .text:
+            let libraries = facts.dropFirst().map { "\($0.key) \(Self.text($0.value))" }.joined(separator: ", ")
+            print("uservice \(AgentVersion.current) (\(libraries))")
+        case .json:
+            print(ConfigValue.object(facts).renderJSON(), terminator: "")
+        }
+    }
+
+    private static func text(_ value: ConfigValue) -> String {
+        if case .string(let text) = value { return text }
+        return ""
+    }
+}
