@@ -1,12 +1,18 @@
 import Agent
 import ArgumentParser
 import Logging
+import Metrics
+import Prometheus
 
 /// `uservice start`: run the agent.
 struct StartCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "start",
-        abstract: "Run the agent (on the built-in defaults when no config is given)."
+        abstract: "Run the agent (on the built-in defaults when no config is given).",
+        discussion: """
+            Exits 0 after a graceful drain (SIGTERM, SIGINT, the preStop hook), and 1 when it \
+            cannot start or when the shutdown timeout had to cut requests in flight.
+            """
     )
 
     @OptionGroup var configOptions: ConfigOptions
@@ -18,14 +24,21 @@ struct StartCommand: AsyncParsableCommand {
     func run() async throws {
         var loaded = try self.configOptions.load()
         loaded.config.plugins += self.plugins
-        let logging = self.globalOptions.logging(from: loaded.config.logging)
-        LoggingSystem.bootstrap { label in
-            AgentLogHandler(label: label, level: logging.level, format: logging.format)
-        }
+
+        let logControl = LogControl(self.globalOptions.logging(from: loaded.config.logging))
+        LoggingSystem.bootstrap { label in AgentLogHandler(label: label, control: logControl) }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+
         let logger = Logger(label: loaded.config.service.name)
-        logger.info(
-            "configuration loaded",
-            metadata: ["config": "\(self.configOptions.path ?? "built-in defaults")"]
-        )
+        let runtime = AgentRuntime(
+            config: loaded, configPath: self.configOptions.path, logControl: logControl,
+            metrics: PrometheusExposition(registry: registry), logger: logger)
+        do {
+            guard try await runtime.run() == .drained else { throw ExitCode.failure }
+        } catch let error as AgentStartupError {
+            logger.critical("cannot start: \(error)")
+            throw ExitCode.failure
+        }
     }
 }

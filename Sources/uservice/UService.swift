@@ -6,6 +6,6 @@ struct UService: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "uservice",
         abstract: "A Kubernetes sidecar agent: probes, metrics, a small data plane, Events and graceful drain.",
-        subcommands: [ParseCommand.self, StartCommand.self, VersionCommand.self, SchemaCommand.self]
+        subcommands: [ParseCommand.self, StartCommand.self, DrainCommand.self, VersionCommand.self, SchemaCommand.self]
     )
 }

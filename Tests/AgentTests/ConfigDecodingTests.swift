@@ -21,8 +21,8 @@ struct ConfigDecodingTests {
             """)
         let expected = AgentConfig(
             service: ServiceConfig(name: "edge"),
-            health: ListenerConfig(address: "127.0.0.1", port: 9100),
-            server: ListenerConfig(address: "::", port: 9200),
+            health: HealthConfig(listener: ListenerConfig(address: "127.0.0.1", port: 9100)),
+            server: DataServerConfig(listener: ListenerConfig(address: "::", port: 9200)),
             lifecycle: LifecycleConfig(drainDelay: ConfigDuration(milliseconds: 250), shutdownTimeout: .seconds(90)),
             kubernetes: KubernetesConfig(
                 enabled: .off, apiServer: "https://10.0.0.1:6443", serviceAccountDir: "/sa", events: false),

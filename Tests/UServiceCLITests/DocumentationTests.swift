@@ -15,7 +15,7 @@ struct DocumentationTests {
             let settings = description["properties"] as? [String: Any]
             let paths = settings.map { $0.keys.map { "\(section).\($0)" } } ?? [section]
             for path in paths {
-                #expect(readme.contains("| `\(path)` |"), "README's configuration reference lacks \(path)")
+                #expect(readme.contains("`\(path)`"), "README's configuration reference lacks \(path)")
             }
         }
     }

@@ -4,9 +4,9 @@
 public struct AgentConfig: Sendable, Equatable {
     public var service: ServiceConfig
     /// The probe and metrics listener. Default `0.0.0.0:7979`.
-    public var health: ListenerConfig
+    public var health: HealthConfig
     /// The data-plane listener. Default `0.0.0.0:8080`.
-    public var server: ListenerConfig
+    public var server: DataServerConfig
     public var lifecycle: LifecycleConfig
     public var kubernetes: KubernetesConfig
     public var logging: LoggingConfig
@@ -15,8 +15,8 @@ public struct AgentConfig: Sendable, Equatable {
 
     public init(
         service: ServiceConfig = ServiceConfig(),
-        health: ListenerConfig = .health,
-        server: ListenerConfig = .server,
+        health: HealthConfig = HealthConfig(),
+        server: DataServerConfig = DataServerConfig(),
         lifecycle: LifecycleConfig = LifecycleConfig(),
         kubernetes: KubernetesConfig = KubernetesConfig(),
         logging: LoggingConfig = LoggingConfig(),
@@ -38,10 +38,10 @@ public struct AgentConfig: Sendable, Equatable {
             ServiceConfig(reading: &$0, defaults: defaults.service)
         }
         self.health = reader.section("health", "Probe and metrics listener.") {
-            ListenerConfig(reading: &$0, defaults: defaults.health)
+            HealthConfig(reading: &$0, defaults: defaults.health)
         }
         self.server = reader.section("server", "Data-plane listener.") {
-            ListenerConfig(reading: &$0, defaults: defaults.server)
+            DataServerConfig(reading: &$0, defaults: defaults.server)
         }
         self.lifecycle = reader.section("lifecycle", "Drain timing.") {
             LifecycleConfig(reading: &$0, defaults: defaults.lifecycle)
@@ -57,9 +57,9 @@ public struct AgentConfig: Sendable, Equatable {
         reader.rejectUnsupported("kafka", feature: "Kafka")
         reader.reportUnknownKeys()
 
-        if self.server.conflicts(with: self.health) {
+        if self.server.listener.conflicts(with: self.health.listener) {
             reader.report(
-                .portConflict(self.server.port, otherSetting: "health.port"),
+                .portConflict(self.server.listener.port, otherSetting: "health.port"),
                 atFirstOf: ["server.port", "health.port", "server.address"])
         }
     }

@@ -8,6 +8,10 @@ public enum ConfigProblem: Sendable, Equatable, CustomStringConvertible {
     case syntax(String)
     /// A key that the config does not have; `section` is nil at the top level.
     case unknownKey(String, section: String?, suggestion: String?)
+    /// A key the section needs but does not have.
+    case missingKey(String, section: String?)
+    /// A name that must be unique in its list, used twice.
+    case duplicateName(String)
     /// A key that appears twice in one mapping.
     case duplicateKey(String, first: SourceMark)
     /// A mapping key that is a list, a mapping or null instead of a name.
@@ -38,6 +42,10 @@ public enum ConfigProblem: Sendable, Equatable, CustomStringConvertible {
         case .unknownKey(let key, let section, let suggestion):
             let place = section.map { " in \"\($0)\"" } ?? ""
             return "unknown key \"\(key)\"\(place)" + Self.didYouMean(suggestion)
+        case .missingKey(let key, let section):
+            return "missing key \"\(key)\"" + (section.map { " in \"\($0)\"" } ?? "")
+        case .duplicateName(let name):
+            return "the name \"\(name)\" is used twice"
         case .duplicateKey(let key, let first):
             return "duplicate key \"\(key)\" (first defined at \(first))"
         case .nonStringKey(let found):

@@ -7,13 +7,19 @@
 /// the schema's properties as settings are read.
 struct ConfigReader {
     private let context: ConfigDecodingContext?
-    private let path: String
+    /// The dotted path of this section (`health`), empty at the top level.
+    let path: String
     private var entries: [String: YAMLPair] = [:]
+    /// Where the mapping starts, for problems about keys it lacks.
+    private var mark = SourceMark.start
+    /// True when the mapping is absent, null or not a mapping, so missing keys are not reported.
+    private var isNullMapping = true
     private var entryOrder: [String] = []
     private var knownKeys: [String] = []
     /// The section's values with defaults filled in, in the order the section reads them.
     private(set) var effective: [ConfigValue.Member] = []
     private var properties: [ConfigValue.Member] = []
+    private var requiredKeys: [String] = []
 
     /// A reader that returns defaults and records the schema.
     static func describing() -> ConfigReader {
@@ -28,6 +34,8 @@ struct ConfigReader {
             context.report(.typeMismatch(expected: "a mapping", found: node.kindDescription), at: node.mark)
             return
         }
+        self.mark = node.mark
+        self.isNullMapping = false
         for pair in pairs {
             guard case .scalar(let scalar) = pair.key.content, pair.key.isNull == false else {
                 context.report(.nonStringKey(found: pair.key.kindDescription), at: pair.key.mark)
@@ -60,6 +68,54 @@ struct ConfigReader {
         self.properties.append(.init(key, .object(schema)))
         self.effective.append(.init(key, kind.encode(value)))
         return value
+    }
+
+    /// Reads a setting the section cannot do without; when absent it is reported and `placeholder` returned.
+    mutating func require<Value>(_ key: String, _ kind: ValueKind<Value>, placeholder: Value, _ doc: String) -> Value {
+        self.requiredKeys.append(key)
+        if let context, self.entries[key] == nil, !self.isNullMapping {
+            let section = self.path.isEmpty ? nil : self.path
+            context.report(.missingKey(key, section: section), at: self.mark)
+        }
+        let value = self.read(key, kind, default: placeholder, doc)
+        if let index = self.properties.lastIndex(where: { $0.key == key }), case .object(var schema) = self.properties[index].value {
+            schema.removeAll { $0.key == "default" }
+            self.properties[index].value = .object(schema)
+        }
+        return value
+    }
+
+    /// Reads a list of sections, each with `body`; `null` or absent is an empty list.
+    mutating func list<Value>(_ key: String, _ doc: String, _ body: (inout ConfigReader) -> Value) -> [Value] {
+        var values: [Value] = []
+        var items: [ConfigValue] = []
+        if let context, let node = self.take(key), !node.isNull {
+            context.record(self.childPath(key), at: node.mark)
+            if case .sequence(let elements) = node.content {
+                for (index, element) in elements.enumerated() {
+                    var child = ConfigReader(mapping: element, path: "\(self.childPath(key))[\(index)]", context: context)
+                    values.append(body(&child))
+                    child.reportUnknownKeys()
+                    items.append(.object(child.effective))
+                }
+            } else {
+                context.report(.typeMismatch(expected: "a list", found: node.kindDescription), at: node.mark)
+            }
+        }
+        var described = ConfigReader(context: nil, path: self.childPath(key))
+        _ = body(&described)
+        let itemSchema = described.schema(description: nil, nullable: false)
+        self.properties.append(
+            .init(
+                key,
+                .object([
+                    .init("type", .array([.string("array"), .string("null")])),
+                    .init("description", .string(doc)),
+                    .init("items", itemSchema),
+                    .init("default", .array([])),
+                ])))
+        self.effective.append(.init(key, .array(items)))
+        return values
     }
 
     /// Reads a nested section with `body`, then reports the keys `body` did not read.
@@ -104,11 +160,15 @@ struct ConfigReader {
         }
     }
 
-    /// The JSON Schema of this section: an object (or null) with exactly the properties read.
-    func schema(description: String?) -> ConfigValue {
-        var members: [ConfigValue.Member] = [.init("type", .array([.string("object"), .string("null")]))]
+    /// The JSON Schema of this section: an object (or, when `nullable`, null) with exactly the properties read.
+    func schema(description: String?, nullable: Bool = true) -> ConfigValue {
+        let type: ConfigValue = nullable ? .array([.string("object"), .string("null")]) : .string("object")
+        var members: [ConfigValue.Member] = [.init("type", type)]
         if let description { members.append(.init("description", .string(description))) }
         members.append(.init("additionalProperties", .bool(false)))
+        if !self.requiredKeys.isEmpty {
+            members.append(.init("required", .array(self.requiredKeys.map { .string($0) })))
+        }
         members.append(.init("properties", .object(self.properties)))
         return .object(members)
     }

@@ -27,8 +27,15 @@ extension ConfigValue {
     private static func writeItems(_ items: [ConfigValue], to output: inout String, indent: Int) {
         let padding = String(repeating: " ", count: indent)
         for item in items {
-            output.append(padding + "-")
-            item.writeNested(to: &output, indent: indent + 2, nestedItemIndent: indent + 2)
+            if case .object(let members) = item, !members.isEmpty {
+                // `- first: value` with the other members aligned under `first`.
+                var block = ""
+                Self.writeMembers(members, to: &block, indent: indent + 2)
+                output.append(padding + "- " + block.dropFirst(indent + 2))
+            } else {
+                output.append(padding + "-")
+                item.writeNested(to: &output, indent: indent + 2, nestedItemIndent: indent + 2)
+            }
         }
     }
 

@@ -1,13 +1,33 @@
-/// Where one HTTP listener binds: the `health` and `server` sections.
+/// Where one HTTP listener binds and what it accepts: shared by the `health` and `server` sections.
 public struct ListenerConfig: Sendable, Equatable {
     /// The address to bind, e.g. `0.0.0.0` (all IPv4), `::` (all), `127.0.0.1`.
     public var address: String
     /// The TCP port; 0 lets the system choose one (the bound port is logged).
     public var port: Int
+    /// How long a client may take to send one whole request, head and body, once it has
+    /// started. Slower clients get 408 and are disconnected (slowloris). Default 10s.
+    public var requestTimeout: ConfigDuration
+    /// How long a keep-alive connection may sit idle between requests. Default 60s.
+    public var idleTimeout: ConfigDuration
+    /// The largest request body accepted; larger ones get 413. Default 1 MiB.
+    public var maxBodyBytes: Int
+    /// The largest request head (request line and headers) accepted; larger ones get 400. Default 16 KiB.
+    public var maxHeaderBytes: Int
 
-    public init(address: String = "0.0.0.0", port: Int) {
+    public init(
+        address: String = "0.0.0.0",
+        port: Int,
+        requestTimeout: ConfigDuration = .seconds(10),
+        idleTimeout: ConfigDuration = .seconds(60),
+        maxBodyBytes: Int = 1 << 20,
+        maxHeaderBytes: Int = 16 << 10
+    ) {
         self.address = address
         self.port = port
+        self.requestTimeout = requestTimeout
+        self.idleTimeout = idleTimeout
+        self.maxBodyBytes = maxBodyBytes
+        self.maxHeaderBytes = maxHeaderBytes
     }
 
     /// The probe and metrics listener's defaults: `0.0.0.0:7979`.
@@ -27,5 +47,16 @@ public struct ListenerConfig: Sendable, Equatable {
         self.address = reader.read(
             "address", .listenAddress, default: defaults.address, "IP address or host name to listen on.")
         self.port = reader.read("port", .port, default: defaults.port, "TCP port; 0 picks a free one.")
+        self.requestTimeout = reader.read(
+            "requestTimeout", .duration, default: defaults.requestTimeout,
+            "Time a client has to send a whole request once started (408 after).")
+        self.idleTimeout = reader.read(
+            "idleTimeout", .duration, default: defaults.idleTimeout, "How long an idle keep-alive connection stays open.")
+        self.maxBodyBytes = reader.read(
+            "maxBodyBytes", .integer(in: 0...(1 << 30), expected: "a size in bytes", what: "size"),
+            default: defaults.maxBodyBytes, "Largest request body accepted (413 above).")
+        self.maxHeaderBytes = reader.read(
+            "maxHeaderBytes", .integer(in: 1024...(1 << 20), expected: "a size in bytes", what: "size"),
+            default: defaults.maxHeaderBytes, "Largest request head accepted (400 above).")
     }
 }

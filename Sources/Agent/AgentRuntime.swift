@@ -1,0 +1,142 @@
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import UnixSignals
+
+/// The running agent: binds the health and data listeners, then runs the lifecycle until a
+/// drain completes.
+///
+/// The parts run as services of one `ServiceGroup`: the two listeners, the polled health
+/// checks, the signal handler and the drain coordinator, whose return shuts the others down.
+public struct AgentRuntime: Sendable {
+    /// How the agent ended.
+    public enum Exit: Sendable, Equatable {
+        /// Drained: every request in flight finished.
+        case drained
+        /// Drained, but the shutdown timeout cut requests in flight.
+        case cut
+    }
+
+    private let loaded: LoadedConfig
+    private let configPath: String?
+    private let logControl: LogControl
+    private let metrics: any MetricsExposition
+    private let logger: Logger
+
+    /// - Parameters:
+    ///   - config: the validated config to run on.
+    ///   - configPath: the file it came from, re-read on SIGHUP; nil for the built-in defaults.
+    ///   - logControl: the level and format the logging backend uses, updated on reload.
+    ///   - metrics: the metrics backend's Prometheus view, served on `/metrics`.
+    public init(
+        config: LoadedConfig,
+        configPath: String?,
+        logControl: LogControl,
+        metrics: any MetricsExposition,
+        logger: Logger
+    ) {
+        self.loaded = config
+        self.configPath = configPath
+        self.logControl = logControl
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// Runs until drained.
+    ///
+    /// - Throws: ``AgentStartupError`` when the agent cannot start; errors from the service group.
+    public func run() async throws -> Exit {
+        let startedAt = ContinuousClock.now
+        let config = self.loaded.config
+        let settings = RuntimeSettings(config)
+        let lifecycle = LifecycleController()
+        let registry = HealthRegistry()
+        let tickers = Self.registerChecks(config: config, registry: registry, lifecycle: lifecycle)
+        // Trap the signals before anything can be slow, so an early SIGTERM drains, not kills.
+        let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint, .sighup)
+
+        let httpMetrics = HTTPMetrics()
+        let group = MultiThreadedEventLoopGroup.singleton
+        let health = try await HTTPListener.bind(
+            name: "health", address: config.health.listener.address, port: config.health.listener.port,
+            limits: { settings.current.health.listener },
+            handlerContext: .init(
+                responder: HealthResponder(
+                    registry: registry, lifecycle: lifecycle, settings: settings, tickers: tickers,
+                    metrics: self.metrics),
+                metrics: httpMetrics, connections: ConnectionRegistry(), accessLog: nil,
+                closeAfterResponse: { false }),
+            group: group)
+        let data: HTTPListener
+        do {
+            data = try await HTTPListener.bind(
+                name: "data", address: config.server.listener.address, port: config.server.listener.port,
+                limits: { settings.current.server.listener },
+                handlerContext: .init(
+                    responder: DataPlaneResponder(settings: settings, lifecycle: lifecycle),
+                    metrics: httpMetrics, connections: ConnectionRegistry(),
+                    accessLog: AccessLog(logger: Logger(label: "access")),
+                    closeAfterResponse: { lifecycle.isDraining }),
+                group: group)
+        } catch {
+            await health.stopAccepting()
+            throw error
+        }
+
+        lifecycle.startupCompleted()
+        let startup = ContinuousClock.now - startedAt
+        self.logger.notice(
+            "ready",
+            metadata: [
+                "healthPort": "\(health.port)", "dataPort": "\(data.port)", "startupTime": "\(startup)",
+                "config": "\(self.configPath ?? "built-in defaults")",
+            ])
+
+        let outcome = DrainOutcome()
+        let reloader = ConfigReloader(
+            path: self.configPath, settings: settings, logControl: self.logControl, logger: self.logger)
+        let services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: ListenerService(listener: health, closeTimeout: .seconds(1)), serviceName: "health listener"),
+            .init(service: PolledCheckRunner(registry: registry), serviceName: "health checks"),
+            .init(
+                service: ListenerService(listener: data, closeTimeout: config.lifecycle.shutdownTimeout.duration),
+                serviceName: "data listener"),
+            .init(
+                service: SignalService(
+                    lifecycle: lifecycle, reloader: reloader, dataListener: data, logger: self.logger, signals: signals),
+                serviceName: "signals"),
+            .init(
+                service: DrainCoordinator(
+                    lifecycle: lifecycle, settings: settings, dataListener: data, logger: self.logger, outcome: outcome),
+                successTerminationBehavior: .gracefullyShutdownGroup,
+                serviceName: "drain"),
+        ]
+        let serviceGroup = ServiceGroup(configuration: .init(services: services, logger: self.logger))
+        try await serviceGroup.run()
+        return outcome.isClean ? .drained : .cut
+    }
+
+    /// The built-in checks: `lifecycle` (readiness: ready, not draining), `started` (startup),
+    /// and one per configured watchdog ticker.
+    private static func registerChecks(
+        config: AgentConfig,
+        registry: HealthRegistry,
+        lifecycle: LifecycleController
+    ) -> [String: Ticker] {
+        registry.register("lifecycle", probes: [.readiness]) {
+            let state = lifecycle.state
+            return state == .ready ? .pass("ready") : .fail(state.rawValue)
+        }
+        registry.register("started", probes: [.startup]) {
+            lifecycle.state == .starting ? .fail("starting") : .pass("started")
+        }
+        var tickers: [String: Ticker] = [:]
+        for tickerConfig in config.health.tickers {
+            let ticker = Ticker(margin: tickerConfig.margin.duration)
+            tickers[tickerConfig.name] = ticker
+            registry.register(tickerConfig.name, probes: Set(tickerConfig.probes)) { ticker.check() }
+        }
+        return tickers
+    }
+}

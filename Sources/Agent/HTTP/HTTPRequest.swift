@@ -1,0 +1,72 @@
+import NIOCore
+import NIOHTTP1
+
+/// One whole HTTP request, body included, as responders see it.
+public struct HTTPRequest: Sendable {
+    public var head: HTTPRequestHead
+    public var body: ByteBuffer
+    /// The peer's address, `IP:port`.
+    public var remoteAddress: String
+
+    public init(head: HTTPRequestHead, body: ByteBuffer = ByteBuffer(), remoteAddress: String = "") {
+        self.head = head
+        self.body = body
+        self.remoteAddress = remoteAddress
+    }
+
+    public var method: HTTPMethod { self.head.method }
+
+    /// The path without the query string.
+    public var path: Substring {
+        self.head.uri.prefix { $0 != "?" }
+    }
+
+    /// The values of query parameter `name`, percent-decoded; `exclude=a,b` and
+    /// `exclude=a&exclude=b` both give `["a", "b"]` when `splittingCommas`.
+    public func queryValues(_ name: String, splittingCommas: Bool = false) -> [String] {
+        guard let start = self.head.uri.firstIndex(of: "?") else { return [] }
+        var values: [String] = []
+        for pair in self.head.uri[self.head.uri.index(after: start)...].split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard PercentDecoding.decode(parts[0]) == name else { continue }
+            let value = parts.count > 1 ? PercentDecoding.decode(parts[1]) : ""
+            if splittingCommas {
+                values += value.split(separator: ",").map(String.init)
+            } else {
+                values.append(value)
+            }
+        }
+        return values
+    }
+}
+
+/// Decoding of `%XX` escapes and `+` in query strings.
+enum PercentDecoding {
+    static func decode(_ text: Substring) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        var iterator = text.utf8.makeIterator()
+        while let byte = iterator.next() {
+            switch byte {
+            case UInt8(ascii: "+"):
+                bytes.append(UInt8(ascii: " "))
+            case UInt8(ascii: "%"):
+                let high = iterator.next().flatMap(Self.hexValue)
+                let low = iterator.next().flatMap(Self.hexValue)
+                if let high, let low { bytes.append(high << 4 | low) }
+            default:
+                bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,65 @@
+/// The lifecycle's transitions, without clocks or I/O, so every path is testable on its own.
+public struct LifecycleStateMachine: Sendable, Equatable {
+    /// What a drain request leads to.
+    public enum DrainDecision: Sendable, Equatable {
+        /// The first request: start the drain timeline.
+        case startDraining
+        /// A drain is already under way; nothing more to do.
+        case alreadyDraining
+        /// A second termination signal: exit now, cutting what is in flight.
+        case forceExit
+    }
+
+    /// Where a drain request comes from.
+    public enum DrainTrigger: Sendable, Equatable, CustomStringConvertible {
+        /// `GET|POST /prestop` (the preStop hook, or `uservice drain`).
+        case preStopHook
+        /// SIGTERM or SIGINT.
+        case signal(String)
+        /// The service group is shutting down for another reason.
+        case shutdown
+
+        public var description: String {
+            switch self {
+            case .preStopHook: "preStop hook"
+            case .signal(let name): name
+            case .shutdown: "shutdown"
+            }
+        }
+    }
+
+    public private(set) var state: LifecycleState = .starting
+    /// What started the drain, once one has.
+    public private(set) var drainTrigger: DrainTrigger?
+    private var signalsReceived = 0
+
+    public init() {}
+
+    /// Listeners are bound: `starting -> ready`. Returns false when a drain came first.
+    public mutating func startupCompleted() -> Bool {
+        guard self.state == .starting else { return false }
+        self.state = .ready
+        return true
+    }
+
+    /// A drain was requested. The first request of any kind starts it; while draining, only a
+    /// second termination *signal* forces an exit (the preStop hook followed by Kubernetes'
+    /// SIGTERM is the normal sequence, not a reason to hurry).
+    public mutating func drainRequested(by trigger: DrainTrigger) -> DrainDecision {
+        if case .signal = trigger { self.signalsReceived += 1 }
+        switch self.state {
+        case .starting, .ready:
+            self.state = .draining
+            self.drainTrigger = trigger
+            return .startDraining
+        case .draining, .stopped:
+            if case .signal = trigger, self.signalsReceived > 1 { return .forceExit }
+            return .alreadyDraining
+        }
+    }
+
+    /// In-flight work is finished: `draining -> stopped`.
+    public mutating func drainCompleted() {
+        self.state = .stopped
+    }
+}

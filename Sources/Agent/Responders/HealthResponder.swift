@@ -1,0 +1,87 @@
+import NIOCore
+import NIOHTTP1
+
+/// The health port: probes, `/metrics`, the preStop hook and watchdog ticks.
+///
+/// | path | method | answer |
+/// |---|---|---|
+/// | `/livez`, `/readyz`, `/startupz` | GET | 200 or 503, `application/health+json`; `?exclude=NAME` skips checks |
+/// | `/livez/NAME` (and the others) | GET | one check; 404 when the probe has no such check |
+/// | `/metrics` | GET | Prometheus text format 0.0.4 |
+/// | `/prestop` | GET, POST | starts draining; answers once `lifecycle.drainDelay` has passed |
+/// | `/tick/NAME` | POST | ticks a watchdog ticker; 204, or 404 for an unknown one |
+struct HealthResponder: HTTPResponder {
+    let registry: HealthRegistry
+    let lifecycle: LifecycleController
+    let settings: RuntimeSettings
+    let tickers: [String: Ticker]
+    let metrics: any MetricsExposition
+
+    func respond(to request: HTTPRequest, on eventLoop: any EventLoop) -> EventLoopFuture<HTTPResponse> {
+        let segments = request.path.split(separator: "/", omittingEmptySubsequences: true)
+        let first = segments.first.map(String.init) ?? ""
+        if let probe = Probe(rawValue: first), segments.count <= 2 {
+            return eventLoop.makeSucceededFuture(self.probe(probe, check: segments.dropFirst().first, request: request))
+        }
+        switch (first, segments.count) {
+        case ("metrics", 1):
+            return eventLoop.makeSucceededFuture(self.metricsPage(request))
+        case ("prestop", 1):
+            return self.preStop(request, on: eventLoop)
+        case ("tick", 2):
+            return eventLoop.makeSucceededFuture(self.tick(String(segments[1]), request: request))
+        default:
+            return eventLoop.makeSucceededFuture(.error(.notFound, "no such endpoint", route: "unmatched"))
+        }
+    }
+
+    private func probe(_ probe: Probe, check: Substring?, request: HTTPRequest) -> HTTPResponse {
+        let route = check == nil ? "/\(probe.rawValue)" : "/\(probe.rawValue)/{check}"
+        guard request.method == .GET || request.method == .HEAD else {
+            return .methodNotAllowed(allowed: [.GET, .HEAD], route: route)
+        }
+        let excluded = Set(request.queryValues("exclude", splittingCommas: true))
+        guard let report = self.registry.report(probe, only: check.map(String.init), excluding: excluded) else {
+            return .error(.notFound, "\(probe.rawValue) has no check named \(check ?? "")", route: route)
+        }
+        return .text(
+            report.passed ? .ok : .serviceUnavailable, report.json(), contentType: "application/health+json",
+            route: route)
+    }
+
+    private func metricsPage(_ request: HTTPRequest) -> HTTPResponse {
+        guard request.method == .GET else { return .methodNotAllowed(allowed: [.GET], route: "/metrics") }
+        var bytes = Array((ProcessMetrics.read()?.prometheusText ?? "").utf8)
+        self.metrics.render(into: &bytes)
+        var body = ByteBuffer()
+        body.writeBytes(bytes)
+        return HTTPResponse(
+            status: .ok, headers: ["content-type": "text/plain; version=0.0.4; charset=utf-8"], body: body,
+            route: "/metrics")
+    }
+
+    /// Starts the drain and answers when the drain delay is over, so a preStop hook holds
+    /// Kubernetes' SIGTERM back until endpoints have stopped sending traffic.
+    private func preStop(_ request: HTTPRequest, on eventLoop: any EventLoop) -> EventLoopFuture<HTTPResponse> {
+        guard request.method == .GET || request.method == .POST else {
+            return eventLoop.makeSucceededFuture(.methodNotAllowed(allowed: [.GET, .POST], route: "/prestop"))
+        }
+        _ = self.lifecycle.requestDrain(by: .preStopHook)
+        let drainDelay = self.settings.current.lifecycle.drainDelay
+        let startedAt = self.lifecycle.drainStartedAt ?? .now
+        let remaining = max(.zero, startedAt + drainDelay.duration - .now)
+        let body = "{\"state\":\"\(self.lifecycle.state.rawValue)\",\"drainDelay\":\"\(drainDelay)\"}"
+        let (seconds, attoseconds) = remaining.components
+        let delay = TimeAmount.nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        return eventLoop.scheduleTask(in: delay) { HTTPResponse.json(.ok, body, route: "/prestop") }.futureResult
+    }
+
+    private func tick(_ name: String, request: HTTPRequest) -> HTTPResponse {
+        guard request.method == .POST else { return .methodNotAllowed(allowed: [.POST], route: "/tick/{name}") }
+        guard let ticker = self.tickers[name] else {
+            return .error(.notFound, "no ticker named \(name)", route: "/tick/{name}")
+        }
+        ticker.tick()
+        return HTTPResponse(status: .noContent, route: "/tick/{name}")
+    }
+}

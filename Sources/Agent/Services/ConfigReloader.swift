@@ -1,0 +1,73 @@
+import Logging
+
+/// Re-reads the config file on SIGHUP. A valid config is applied, except settings that need a
+/// restart (listener addresses and ports, tickers, plugins, kubernetes), which are logged and
+/// kept; an invalid one is rejected with every positioned error logged, the old config kept.
+struct ConfigReloader: Sendable {
+    let path: String?
+    let settings: RuntimeSettings
+    let logControl: LogControl
+    let logger: Logger
+
+    /// A setting whose change a reload can detect.
+    private struct Setting: Sendable {
+        var name: String
+        var differs: @Sendable (AgentConfig, AgentConfig) -> Bool
+
+        init<Value: Equatable & Sendable>(_ name: String, _ keyPath: KeyPath<AgentConfig, Value> & Sendable) {
+            self.name = name
+            self.differs = { $0[keyPath: keyPath] != $1[keyPath: keyPath] }
+        }
+    }
+
+    /// Read only at start: a reload logs a change to them and keeps the running value.
+    private static let restartOnly = [
+        Setting("health.address", \.health.listener.address), Setting("health.port", \.health.listener.port),
+        Setting("health.tickers", \.health.tickers), Setting("server.address", \.server.listener.address),
+        Setting("server.port", \.server.listener.port), Setting("plugins", \.plugins),
+        Setting("kubernetes", \.kubernetes),
+    ]
+
+    /// Applied by a reload: the next request, connection or drain uses them.
+    private static let live = [
+        Setting("service", \.service), Setting("health", \.health.listener), Setting("server", \.server),
+        Setting("lifecycle", \.lifecycle), Setting("logging", \.logging),
+    ]
+
+    func reload() {
+        guard let path = self.path else {
+            self.logger.notice("SIGHUP: running on the built-in defaults, no config file to reload")
+            return
+        }
+        let loaded: LoadedConfig
+        do {
+            loaded = try ConfigLoader.load(file: path)
+        } catch {
+            for diagnostic in error.diagnostics {
+                self.logger.error("config rejected: \(diagnostic)")
+            }
+            self.logger.error(
+                "config rejected, keeping the running config",
+                metadata: ["config": "\(path)", "errors": "\(error.diagnostics.count)"])
+            return
+        }
+        let current = self.settings.current
+        var next = loaded.config
+        for setting in Self.restartOnly where setting.differs(current, next) {
+            self.logger.warning("config reload: \(setting.name) changes only on restart; keeping the running value")
+        }
+        next.health.listener.address = current.health.listener.address
+        next.health.listener.port = current.health.listener.port
+        next.health.tickers = current.health.tickers
+        next.server.listener.address = current.server.listener.address
+        next.server.listener.port = current.server.listener.port
+        next.plugins = current.plugins
+        next.kubernetes = current.kubernetes
+
+        let applied = Self.live.filter { $0.differs(current, next) }.map(\.name)
+        self.settings.replace(with: next)
+        self.logControl.settings = next.logging
+        self.logger.notice(
+            "config reloaded", metadata: ["config": "\(path)", "changed": "\(applied.joined(separator: ","))"])
+    }
+}

@@ -1,0 +1,49 @@
+import Logging
+import ServiceLifecycle
+
+/// Carries out the drain timeline once anything requests it, then returns, which shuts the
+/// service group down:
+///
+/// 1. readiness fails at once (the lifecycle is `draining`);
+/// 2. the data port keeps serving for `lifecycle.drainDelay`, answering `Connection: close`;
+/// 3. the data port stops accepting and waits up to `lifecycle.shutdownTimeout` for requests
+///    in flight, then cuts what is left (and says so);
+/// 4. the lifecycle is `stopped`.
+struct DrainCoordinator: Service {
+    let lifecycle: LifecycleController
+    let settings: RuntimeSettings
+    let dataListener: HTTPListener
+    let logger: Logger
+    /// Set when the deadline cut requests, for the exit status.
+    let outcome: DrainOutcome
+
+    func run() async throws {
+        let trigger = await withGracefulShutdownHandler {
+            await self.lifecycle.waitForDrain()
+        } onGracefulShutdown: {
+            _ = self.lifecycle.requestDrain(by: .shutdown)
+        }
+        let timing = self.settings.current.lifecycle
+        self.logger.notice(
+            "draining",
+            metadata: [
+                "trigger": "\(trigger)", "drainDelay": "\(timing.drainDelay)",
+                "shutdownTimeout": "\(timing.shutdownTimeout)",
+            ])
+        try? await Task.sleep(for: timing.drainDelay.duration)
+
+        let inFlight = self.dataListener.activity
+        self.logger.info(
+            "drain delay over: no longer accepting connections",
+            metadata: ["connections": "\(inFlight.connections)", "requests": "\(inFlight.requests)"])
+        let cut = await self.dataListener.drain(within: timing.shutdownTimeout.duration)
+        if cut.connections > 0 {
+            self.outcome.recordCut(requests: cut.requests, connections: cut.connections)
+            self.logger.error(
+                "shutdown timeout reached: closed connections with work in flight",
+                metadata: ["connections": "\(cut.connections)", "requests": "\(cut.requests)"])
+        }
+        self.lifecycle.drainCompleted()
+        self.logger.notice("drained")
+    }
+}
