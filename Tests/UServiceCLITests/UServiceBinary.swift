@@ -27,6 +27,7 @@ struct UServiceBinary {
         _ arguments: [String],
         environment: [String: String] = [:],
         workingDirectory: String? = nil,
+        stdin: String? = nil,
         timeout: TimeInterval = 30
     ) throws -> Result {
         let process = Process()
@@ -39,9 +40,13 @@ struct UServiceBinary {
         if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
         let output = Pipe()
         let error = Pipe()
+        let input = Pipe()
+        process.standardInput = input
         process.standardOutput = output
         process.standardError = error
         try process.run()
+        input.fileHandleForWriting.write(Data((stdin ?? "").utf8))
+        try input.fileHandleForWriting.close()
         let outputData = ReadAll(output.fileHandleForReading)
         let errorData = ReadAll(error.fileHandleForReading)
         let deadline = Date().addingTimeInterval(timeout)

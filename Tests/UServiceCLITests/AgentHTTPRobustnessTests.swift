@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+
+/// Bad and hostile input on the data port: answered with the right status, never a crash.
+@Suite("uservice start: HTTP robustness", .serialized)
+struct AgentHTTPRobustnessTests {
+    static let config = """
+        health: {port: 0}
+        server: {port: 0, requestTimeout: 400ms, idleTimeout: 600ms, maxBodyBytes: 1024, maxHeaderBytes: 2048}
+        """
+
+    @Test("malformed requests get 400 and the connection closes")
+    func malformed() throws {
+        let agent = try RunningAgent(config: Self.config)
+        for garbage in ["GARBAGE\r\n\r\n", "GET / HTTP/9.9\r\n\r\n", "GET / HTTP/1.1\r\nbad header line\r\n\r\n"] {
+            let connection = try HTTPTestClient.Connection(port: agent.dataPort)
+            connection.send(garbage)
+            let response = try connection.readResponse()
+            #expect(response.status == 400, "\(garbage)")
+            #expect(connection.isClosedByPeer())
+        }
+        #expect(try HTTPTestClient.request(port: agent.dataPort, path: "/").status == 200, "still serving")
+    }
+
+    @Test("a body over maxBodyBytes gets 413, declared or streamed, and the connection closes")
+    func oversizedBody() throws {
+        let agent = try RunningAgent(config: Self.config)
+        let declared = try HTTPTestClient.request(
+            port: agent.dataPort, method: "POST", path: "/echo", body: String(repeating: "x", count: 2000))
+        #expect(declared.status == 413)
+        #expect(declared.headers["connection"] == "close")
+
+        let chunked = try HTTPTestClient.Connection(port: agent.dataPort)
+        chunked.send("POST /echo HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n")
+        for _ in 0..<3 { chunked.send("200\r\n" + String(repeating: "y", count: 512) + "\r\n") }
+        #expect(try chunked.readResponse().status == 413)
+        #expect(chunked.isClosedByPeer())
+
+        let fits = try HTTPTestClient.request(port: agent.dataPort, method: "POST", path: "/echo", body: String(repeating: "z", count: 1024))
+        #expect(fits.status == 200)
+        #expect(fits.body.count == 1024)
+    }
+
+    @Test("a head over maxHeaderBytes gets 400")
+    func oversizedHead() throws {
+        let agent = try RunningAgent(config: Self.config)
+        let response = try HTTPTestClient.request(
+            port: agent.dataPort, path: "/", headers: ["x-padding": String(repeating: "a", count: 4096)])
+        #expect(response.status == 400)
+    }
+
+    @Test("a client that sends its request too slowly gets 408 (slowloris)")
+    func slowClient() throws {
+        let agent = try RunningAgent(config: Self.config)
+        let connection = try HTTPTestClient.Connection(port: agent.dataPort)
+        connection.send("GET / HTTP/1.1\r\n")
+        for _ in 0..<5 {
+            usleep(150_000)
+            connection.send("x-slow: 1\r\n")
+        }
+        let response = try connection.readResponse()
+        #expect(response.status == 408)
+        #expect(connection.isClosedByPeer())
+    }
+
+    @Test("an idle keep-alive connection is closed after idleTimeout, a busy one is not")
+    func idleConnection() throws {
+        let agent = try RunningAgent(config: Self.config)
+        let connection = try HTTPTestClient.Connection(port: agent.dataPort)
+        for _ in 0..<3 {
+            connection.send("GET / HTTP/1.1\r\nhost: x\r\n\r\n")
+            #expect(try connection.readResponse().status == 200)
+            usleep(300_000)
+        }
+        #expect(connection.isClosedByPeer(), "closed once idle for 600ms")
+    }
+
+    @Test("Expect: 100-continue gets an interim answer before the body is sent")
+    func expectContinue() throws {
+        let agent = try RunningAgent(config: Self.config)
+        let connection = try HTTPTestClient.Connection(port: agent.dataPort)
+        connection.send("POST /echo HTTP/1.1\r\nhost: x\r\ncontent-length: 5\r\nexpect: 100-continue\r\n\r\n")
+        let interim = String(decoding: connection.receive { $0.count >= 25 }, as: UTF8.self)
+        #expect(interim.hasPrefix("HTTP/1.1 100 Continue\r\n"))
+        connection.send("hello")
+        let response = try connection.readResponse()
+        #expect(response.status == 200)
+        #expect(response.body == "hello")
+    }
+}
