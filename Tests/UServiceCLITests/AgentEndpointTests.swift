@@ -47,6 +47,14 @@ struct AgentEndpointTests {
 
         #expect(try HTTPTestClient.request(port: agent.healthPort, path: "/livez/lifecycle").status == 404)
         #expect(try HTTPTestClient.request(port: agent.healthPort, path: "/nope").status == 404)
+        let connection = try HTTPTestClient.Connection(port: agent.healthPort)
+        connection.send("HEAD /livez HTTP/1.1\r\nhost: x\r\n\r\nGET /readyz HTTP/1.1\r\nhost: x\r\n\r\n")
+        let head = String(decoding: connection.receive { String(decoding: $0, as: UTF8.self).contains("\"lifecycle\"") }, as: UTF8.self)
+        #expect(head.hasPrefix("HTTP/1.1 200 OK\r\n"))
+        let responses = head.components(separatedBy: "HTTP/1.1 200 OK")
+        #expect(responses.count == 3)
+        #expect(responses[1].hasSuffix("\r\n\r\n"), "the HEAD answer has headers only; the GET answer follows at once")
+
         let wrongMethod = try HTTPTestClient.request(port: agent.healthPort, method: "DELETE", path: "/livez")
         #expect(wrongMethod.status == 405)
         #expect(wrongMethod.headers["allow"] == "GET, HEAD")

@@ -70,8 +70,10 @@ public final class HTTPListener: Sendable {
         settings: ListenerConfig,
         handlerContext: HTTPServerHandler.Context
     ) throws {
+        let activity = ConnectionActivity()
         try pipeline.addHandler(
             HTTPTimeoutHandler(
+                activity: activity,
                 requestTimeout: .milliseconds(Int64(settings.requestTimeout.milliseconds)),
                 idleTimeout: .milliseconds(Int64(settings.idleTimeout.milliseconds))
             )
@@ -86,7 +88,8 @@ public final class HTTPListener: Sendable {
             withEncoderConfiguration: HTTPResponseEncoder.Configuration(),
             withDecoderLimitConfiguration: decoderLimits
         )
-        try pipeline.addHandler(HTTPServerHandler(listener: handlerContext, maxBodyBytes: settings.maxBodyBytes))
+        try pipeline.addHandler(
+            HTTPServerHandler(listener: handlerContext, activity: activity, maxBodyBytes: settings.maxBodyBytes))
     }
 
     /// Closes the listening socket: new connections are refused; open ones continue.

@@ -5,13 +5,19 @@ import NIOHTTP1
 public struct HTTPRequest: Sendable {
     public var head: HTTPRequestHead
     public var body: ByteBuffer
-    /// The peer's address, `IP:port`.
-    public var remoteAddress: String
+    /// The peer's socket address.
+    public var remote: SocketAddress?
 
-    public init(head: HTTPRequestHead, body: ByteBuffer = ByteBuffer(), remoteAddress: String = "") {
+    public init(head: HTTPRequestHead, body: ByteBuffer = ByteBuffer(), remote: SocketAddress? = nil) {
         self.head = head
         self.body = body
-        self.remoteAddress = remoteAddress
+        self.remote = remote
+    }
+
+    /// The peer's address as `IP:port`, empty when unknown.
+    public var remoteAddress: String {
+        guard let remote = self.remote, let ip = remote.ipAddress, let port = remote.port else { return "" }
+        return "\(ip):\(port)"
     }
 
     public var method: HTTPMethod { self.head.method }

@@ -27,11 +27,13 @@ final class HTTPServerHandler: ChannelInboundHandler {
     }
 
     private let listener: Context
+    private let activity: ConnectionActivity
     private let maxBodyBytes: Int
     private var state = State.idle
 
-    init(listener: Context, maxBodyBytes: Int) {
+    init(listener: Context, activity: ConnectionActivity, maxBodyBytes: Int) {
         self.listener = listener
+        self.activity = activity
         self.maxBodyBytes = maxBodyBytes
     }
 
@@ -55,8 +57,8 @@ final class HTTPServerHandler: ChannelInboundHandler {
             self.state = .receiving(head, body)
         case (.end, .receiving(let head, let body)):
             self.state = .responding
-            context.triggerUserOutboundEvent(HTTPConnectionEvent.requestReceived, promise: nil)
-            self.respond(to: head, body: body, context: context)
+            self.activity.requestReceived()
+            self.respond(to: HTTPRequest(head: head, body: body, remote: context.channel.remoteAddress), context: context)
         case (.end, .discarding):
             self.state = .idle
         default:
@@ -71,32 +73,40 @@ final class HTTPServerHandler: ChannelInboundHandler {
 
     private func refuseTooLarge(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         self.state = .discarding
-        let request = HTTPRequest(head: head, remoteAddress: Self.remoteAddress(context))
-        let response = HTTPResponse.error(.payloadTooLarge, "request body is larger than \(self.maxBodyBytes) bytes", route: "limit")
-        self.listener.connections.requestStarted()
-        self.listener.metrics.requestStarted()
-        self.write(response, for: request, keepAlive: false, startedAt: .now(), context: context)
+        self.activity.requestReceived()
+        let request = HTTPRequest(head: head, remote: context.channel.remoteAddress)
+        let message = "request body is larger than \(self.maxBodyBytes) bytes"
+        self.requestStarted()
+        self.write(.error(.payloadTooLarge, message, route: "limit"), for: request, keepAlive: false, startedAt: .now(), context: context)
     }
 
-    private func respond(to head: HTTPRequestHead, body: ByteBuffer, context: ChannelHandlerContext) {
-        let startedAt = NIODeadline.now()
-        let request = HTTPRequest(head: head, body: body, remoteAddress: Self.remoteAddress(context))
+    private func requestStarted() {
         self.listener.connections.requestStarted()
         self.listener.metrics.requestStarted()
-        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        self.listener.responder.respond(to: request, on: context.eventLoop)
-            .hop(to: context.eventLoop)
-            .assumeIsolated()
-            .whenComplete { result in
-                let (handler, context) = loopBound.value
+    }
+
+    private func respond(to request: HTTPRequest, context: ChannelHandlerContext) {
+        let startedAt = NIODeadline.now()
+        self.requestStarted()
+        switch self.listener.responder.respond(to: request, on: context.eventLoop) {
+        case .now(let response):
+            self.finish(request, with: response, startedAt: startedAt, context: context)
+        case .later(let future):
+            let target = NIOLoopBound(HandlerTarget(handler: self, context: context), eventLoop: context.eventLoop)
+            future.hop(to: context.eventLoop).assumeIsolated().whenComplete { result in
                 let response: HTTPResponse
                 switch result {
                 case .success(let answer): response = answer
                 case .failure(let error): response = .error(.internalServerError, "\(error)", route: "error")
                 }
-                let keepAlive = head.isKeepAlive && !handler.listener.closeAfterResponse()
-                handler.write(response, for: request, keepAlive: keepAlive, startedAt: startedAt, context: context)
+                target.value.handler.finish(request, with: response, startedAt: startedAt, context: target.value.context)
             }
+        }
+    }
+
+    private func finish(_ request: HTTPRequest, with response: HTTPResponse, startedAt: NIODeadline, context: ChannelHandlerContext) {
+        let keepAlive = request.head.isKeepAlive && !self.listener.closeAfterResponse()
+        self.write(response, for: request, keepAlive: keepAlive, startedAt: startedAt, context: context)
     }
 
     private func write(
@@ -107,13 +117,20 @@ final class HTTPServerHandler: ChannelInboundHandler {
         context: ChannelHandlerContext
     ) {
         var head = HTTPResponseHead(version: request.head.version, status: response.status, headers: response.headers)
-        head.headers.replaceOrAdd(name: "content-length", value: String(response.body.readableBytes))
-        if !keepAlive { head.headers.replaceOrAdd(name: "connection", value: "close") }
+        head.headers.add(name: "content-length", value: String(response.body.readableBytes))
+        if !keepAlive { head.headers.add(name: "connection", value: "close") }
         context.write(self.wrapOutboundOut(.head(head)), promise: nil)
-        if response.body.readableBytes > 0 {
+        if response.body.readableBytes > 0 && request.method != .HEAD {
             context.write(self.wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)
         }
-        let written = context.writeAndFlush(self.wrapOutboundOut(.end(nil)))
+        if keepAlive {
+            context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
+        } else {
+            let target = NIOLoopBound(context, eventLoop: context.eventLoop)
+            context.writeAndFlush(self.wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+                target.value.close(promise: nil)
+            }
+        }
 
         let nanoseconds = (NIODeadline.now() - startedAt).nanoseconds
         self.listener.connections.requestFinished()
@@ -123,18 +140,12 @@ final class HTTPServerHandler: ChannelInboundHandler {
             request, status: response.status.code, bytes: response.body.readableBytes, nanoseconds: nanoseconds)
 
         if case .responding = self.state { self.state = .idle }
-        context.triggerUserOutboundEvent(HTTPConnectionEvent.responseSent, promise: nil)
-        if !keepAlive {
-            let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
-            written.assumeIsolated().whenComplete { _ in loopBoundContext.value.close(promise: nil) }
-        }
+        self.activity.responseSent()
     }
+}
 
-    private static func remoteAddress(_ context: ChannelHandlerContext) -> String {
-        guard let address = context.channel.remoteAddress else { return "" }
-        switch address {
-        case .v4, .v6: return "\(address.ipAddress ?? ""):\(address.port ?? 0)"
-        case .unixDomainSocket: return "unix"
-        }
-    }
+/// The handler and its context, carried into a future's callback as one non-generic value.
+private struct HandlerTarget {
+    let handler: HTTPServerHandler
+    let context: ChannelHandlerContext
 }

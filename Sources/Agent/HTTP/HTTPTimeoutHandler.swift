@@ -1,101 +1,71 @@
 import NIOCore
 
-/// Closes connections that are idle too long, and answers 408 to clients that take too long
+/// Closes connections that stay idle too long, and answers 408 to clients that take too long
 /// to send a request (slowloris), at the front of the pipeline where it sees raw bytes.
 ///
-/// States: *idle* (waiting for a request, `idleTimeout` armed), *reading* (bytes of a request
-/// arrived, `requestTimeout` armed until the whole request is in), *processing* (no timer:
-/// the server's own work is not the client's fault).
-final class HTTPTimeoutHandler: ChannelDuplexHandler {
+/// The deadlines follow ``ConnectionActivity``: `idleTimeout` while waiting for a request,
+/// `requestTimeout` from a request's first byte until all of it is in, none while the server
+/// works. One timer per connection checks them lazily, so a request costs no timer operations.
+final class HTTPTimeoutHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
-    typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    private enum State {
-        case idle
-        case reading
-        case processing(moreBytesArrived: Bool)
-    }
-
+    private let activity: ConnectionActivity
     private let requestTimeout: TimeAmount
     private let idleTimeout: TimeAmount
-    private var state = State.idle
     private var timer: Scheduled<Void>?
 
-    init(requestTimeout: TimeAmount, idleTimeout: TimeAmount) {
+    init(activity: ConnectionActivity, requestTimeout: TimeAmount, idleTimeout: TimeAmount) {
+        self.activity = activity
         self.requestTimeout = requestTimeout
         self.idleTimeout = idleTimeout
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { self.arm(self.idleTimeout, context: context) }
-    }
-
-    func channelActive(context: ChannelHandlerContext) {
-        self.arm(self.idleTimeout, context: context)
-        context.fireChannelActive()
+        self.schedule(in: min(self.requestTimeout, self.idleTimeout), context: context)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.timer?.cancel()
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
-        self.timer?.cancel()
-        context.fireChannelInactive()
-    }
-
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch self.state {
-        case .idle:
-            self.state = .reading
-            self.arm(self.requestTimeout, context: context)
-        case .processing:
-            self.state = .processing(moreBytesArrived: true)
-        case .reading:
-            break
-        }
+        self.activity.bytesArrived()
         context.fireChannelRead(data)
     }
 
-    func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
-        guard let event = event as? HTTPConnectionEvent else {
-            return context.triggerUserOutboundEvent(event, promise: promise)
-        }
-        switch (event, self.state) {
-        case (.requestReceived, _):
-            self.state = .processing(moreBytesArrived: false)
-            self.timer?.cancel()
-        case (.responseSent, .processing(let moreBytesArrived)):
-            self.state = moreBytesArrived ? .reading : .idle
-            self.arm(moreBytesArrived ? self.requestTimeout : self.idleTimeout, context: context)
-        case (.responseSent, _):
-            break
-        }
-        promise?.succeed()
-    }
-
-    private func arm(_ timeout: TimeAmount, context: ChannelHandlerContext) {
-        self.timer?.cancel()
-        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        self.timer = context.eventLoop.scheduleTask(in: timeout) {
-            let (handler, context) = loopBound.value
-            handler.timedOut(context: context)
+    private func schedule(in delay: TimeAmount, context: ChannelHandlerContext) {
+        let loopBound = NIOLoopBound(TimerTarget(handler: self, context: context), eventLoop: context.eventLoop)
+        self.timer = context.eventLoop.scheduleTask(in: delay) {
+            let target = loopBound.value
+            target.handler.check(context: target.context)
         }
     }
 
-    private func timedOut(context: ChannelHandlerContext) {
-        switch self.state {
-        case .reading:
+    /// Acts on an expired deadline, or sleeps until the next one.
+    private func check(context: ChannelHandlerContext) {
+        guard context.channel.isActive else { return }
+        let timeout: TimeAmount
+        switch self.activity.phase {
+        case .idle: timeout = self.idleTimeout
+        case .reading: timeout = self.requestTimeout
+        case .processing: timeout = min(self.requestTimeout, self.idleTimeout)
+        }
+        let remaining = self.activity.since + timeout - .now()
+        if self.activity.phase == .processing || remaining > .zero {
+            return self.schedule(in: max(remaining, .milliseconds(1)), context: context)
+        }
+        if self.activity.phase == .reading {
             let response = "HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-length: 0\r\n\r\n"
-            context.writeAndFlush(self.wrapOutboundOut(ByteBuffer(string: response))).assumeIsolated().whenComplete {
-                _ in context.close(promise: nil)
-            }
-        case .idle:
-            context.close(promise: nil)
-        case .processing:
-            break
+            context.writeAndFlush(self.wrapOutboundOut(ByteBuffer(string: response)), promise: nil)
         }
+        context.close(promise: nil)
     }
+}
+
+/// The handler and its context, carried into the timer's closure as one non-generic value.
+private struct TimerTarget {
+    let handler: HTTPTimeoutHandler
+    let context: ChannelHandlerContext
 }

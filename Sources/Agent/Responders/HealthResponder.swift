@@ -17,21 +17,21 @@ struct HealthResponder: HTTPResponder {
     let tickers: [String: Ticker]
     let metrics: any MetricsExposition
 
-    func respond(to request: HTTPRequest, on eventLoop: any EventLoop) -> EventLoopFuture<HTTPResponse> {
+    func respond(to request: HTTPRequest, on eventLoop: any EventLoop) -> HTTPAnswer {
         let segments = request.path.split(separator: "/", omittingEmptySubsequences: true)
         let first = segments.first.map(String.init) ?? ""
         if let probe = Probe(rawValue: first), segments.count <= 2 {
-            return eventLoop.makeSucceededFuture(self.probe(probe, check: segments.dropFirst().first, request: request))
+            return .now(self.probe(probe, check: segments.dropFirst().first, request: request))
         }
         switch (first, segments.count) {
         case ("metrics", 1):
-            return eventLoop.makeSucceededFuture(self.metricsPage(request))
+            return .now(self.metricsPage(request))
         case ("prestop", 1):
             return self.preStop(request, on: eventLoop)
         case ("tick", 2):
-            return eventLoop.makeSucceededFuture(self.tick(String(segments[1]), request: request))
+            return .now(self.tick(String(segments[1]), request: request))
         default:
-            return eventLoop.makeSucceededFuture(.error(.notFound, "no such endpoint", route: "unmatched"))
+            return .now(.error(.notFound, "no such endpoint", route: "unmatched"))
         }
     }
 
@@ -62,9 +62,9 @@ struct HealthResponder: HTTPResponder {
 
     /// Starts the drain and answers when the drain delay is over, so a preStop hook holds
     /// Kubernetes' SIGTERM back until endpoints have stopped sending traffic.
-    private func preStop(_ request: HTTPRequest, on eventLoop: any EventLoop) -> EventLoopFuture<HTTPResponse> {
+    private func preStop(_ request: HTTPRequest, on eventLoop: any EventLoop) -> HTTPAnswer {
         guard request.method == .GET || request.method == .POST else {
-            return eventLoop.makeSucceededFuture(.methodNotAllowed(allowed: [.GET, .POST], route: "/prestop"))
+            return .now(.methodNotAllowed(allowed: [.GET, .POST], route: "/prestop"))
         }
         _ = self.lifecycle.requestDrain(by: .preStopHook)
         let drainDelay = self.settings.current.lifecycle.drainDelay
@@ -73,7 +73,8 @@ struct HealthResponder: HTTPResponder {
         let body = "{\"state\":\"\(self.lifecycle.state.rawValue)\",\"drainDelay\":\"\(drainDelay)\"}"
         let (seconds, attoseconds) = remaining.components
         let delay = TimeAmount.nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-        return eventLoop.scheduleTask(in: delay) { HTTPResponse.json(.ok, body, route: "/prestop") }.futureResult
+        let answer = eventLoop.scheduleTask(in: delay) { HTTPResponse.json(.ok, body, route: "/prestop") }
+        return .later(answer.futureResult)
     }
 
     private func tick(_ name: String, request: HTTPRequest) -> HTTPResponse {
