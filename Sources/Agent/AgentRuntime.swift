@@ -49,6 +49,10 @@ public struct AgentRuntime: Sendable {
     public func run() async throws -> Exit {
         let startedAt = ContinuousClock.now
         let config = self.loaded.config
+        guard config.plugins.isEmpty else { throw AgentStartupError.pluginsNotSupported(config.plugins) }
+        if config.kubernetes.enabled == .on {
+            self.logger.warning("kubernetes.enabled is true, but this version has no Kubernetes client yet")
+        }
         let settings = RuntimeSettings(config)
         let lifecycle = LifecycleController()
         let registry = HealthRegistry()

@@ -20,14 +20,19 @@ public final class HTTPMetrics: Sendable {
         self.activeRequests.increment()
     }
 
+    /// The methods that get their own label value; any other is `_OTHER`, so clients cannot
+    /// grow the number of series by inventing methods.
+    private static let knownMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
+
     func requestFinished(method: HTTPMethod, route: String, status: HTTPResponseStatus, nanoseconds: Int64) {
         self.activeRequests.decrement()
-        let key = Key(method: method.rawValue, route: route, status: status.code)
+        let methodLabel = Self.knownMethods.contains(method.rawValue) ? method.rawValue : "_OTHER"
+        let key = Key(method: methodLabel, route: route, status: status.code)
         let timer = self.timers.withLockedValue { timers in
             if let timer = timers[key] { return timer }
             let timer = Metrics.Timer(
                 label: "http_server_request_duration_seconds",
-                dimensions: [("method", method.rawValue), ("route", route), ("status", String(status.code))]
+                dimensions: [("method", methodLabel), ("route", route), ("status", String(status.code))]
             )
             timers[key] = timer
             return timer
