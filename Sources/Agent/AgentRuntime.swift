@@ -89,11 +89,12 @@ public struct AgentRuntime: Sendable {
         }
 
         lifecycle.startupCompleted()
-        let startup = ContinuousClock.now - startedAt
+        let (seconds, attoseconds) = (ContinuousClock.now - startedAt).components
+        let startupMilliseconds = Double(seconds * 1_000_000 + attoseconds / 1_000_000_000_000) / 1000
         self.logger.notice(
             "ready",
             metadata: [
-                "healthPort": "\(health.port)", "dataPort": "\(data.port)", "startupTime": "\(startup)",
+                "healthPort": "\(health.port)", "dataPort": "\(data.port)", "startupMs": "\(startupMilliseconds)",
                 "config": "\(self.configPath ?? "built-in defaults")",
             ])
 

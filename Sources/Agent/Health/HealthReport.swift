@@ -15,7 +15,9 @@ public struct HealthReport: Sendable, Equatable {
     /// `{"status":"pass|fail","checks":{"NAME":{"status":…,"output":…,"time":…}}}`,
     /// the `application/health+json` body.
     public func json() -> String {
-        var body = "{\"status\":\"\(self.passed ? "pass" : "fail")\",\"checks\":{"
+        var body = ""
+        body.reserveCapacity(40 + self.entries.count * 100)
+        body += self.passed ? "{\"status\":\"pass\",\"checks\":{" : "{\"status\":\"fail\",\"checks\":{"
         for (index, entry) in self.entries.enumerated() {
             if index > 0 { body += "," }
             body += JSONString.quoted(entry.name) + ":{\"status\":\"\(entry.result.passed ? "pass" : "fail")\""

@@ -30,20 +30,37 @@ public struct UTCTimestamp: Sendable, Hashable {
         var time = time_t(self.seconds)
         var parts = tm()
         gmtime_r(&time, &parts)
-        var text = Self.padded(Int(parts.tm_year) + 1900, 4) + "-" + Self.padded(Int(parts.tm_mon) + 1, 2) + "-"
-        text += Self.padded(Int(parts.tm_mday), 2) + "T" + Self.padded(Int(parts.tm_hour), 2) + ":"
-        text += Self.padded(Int(parts.tm_min), 2) + ":" + Self.padded(Int(parts.tm_sec), 2)
-        if fractionDigits > 0 {
-            let digits = min(fractionDigits, 9)
+        let digits = min(max(fractionDigits, 0), 9)
+        var text: [UInt8] = []
+        text.reserveCapacity(30)
+        func append(_ value: Int, width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                text.append(UInt8(ascii: "0") + UInt8((rest / divisor) % 10))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        append(Int(parts.tm_year) + 1900, width: 4)
+        text.append(UInt8(ascii: "-"))
+        append(Int(parts.tm_mon) + 1, width: 2)
+        text.append(UInt8(ascii: "-"))
+        append(Int(parts.tm_mday), width: 2)
+        text.append(UInt8(ascii: "T"))
+        append(Int(parts.tm_hour), width: 2)
+        text.append(UInt8(ascii: ":"))
+        append(Int(parts.tm_min), width: 2)
+        text.append(UInt8(ascii: ":"))
+        append(Int(parts.tm_sec), width: 2)
+        if digits > 0 {
             var divisor = 1
             for _ in digits..<9 { divisor *= 10 }
-            text += "." + Self.padded(self.nanoseconds / divisor, digits)
+            text.append(UInt8(ascii: "."))
+            append(self.nanoseconds / divisor, width: digits)
         }
-        return text + "Z"
-    }
-
-    private static func padded(_ value: Int, _ width: Int) -> String {
-        let digits = String(value)
-        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+        text.append(UInt8(ascii: "Z"))
+        return String(decoding: text, as: UTF8.self)
     }
 }
