@@ -87,4 +87,44 @@ struct AgentHTTPRobustnessTests {
         #expect(response.status == 200)
         #expect(response.body == "hello")
     }
+
+    @Test("random bytes on many connections never take the agent down")
+    func randomInput() throws {
+        let agent = try RunningAgent(config: Self.config)
+        var generator = SplitMix64(seed: 7979)
+        let fragments = ["GET ", "POST ", "/echo", " HTTP/1.1\r\n", "content-length: ", "transfer-encoding: chunked\r\n", "\r\n", "\u{0}", "%", "ffff\r\n"]
+        for _ in 0..<200 {
+            var bytes: [UInt8] = []
+            for _ in 0..<Int(generator.next() % 12) {
+                if generator.next() % 2 == 0 {
+                    bytes += Array(fragments[Int(generator.next() % UInt64(fragments.count))].utf8)
+                } else {
+                    bytes += (0..<Int(generator.next() % 64)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+                }
+            }
+            let connection = try HTTPTestClient.Connection(port: agent.dataPort, timeout: 0.2)
+            connection.send(bytes)
+            _ = connection.receive()
+        }
+        #expect(try HTTPTestClient.request(port: agent.dataPort, path: "/").status == 200)
+        #expect(try HTTPTestClient.request(port: agent.healthPort, path: "/livez").status == 200)
+        #expect(agent.process.isRunning)
+    }
+}
+
+/// A small deterministic random number generator, so a failing input can be replayed.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) {
+        self.state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        self.state &+= 0x9E37_79B9_7F4A_7C15
+        var z = self.state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }
