@@ -116,6 +116,15 @@ final class HTTPServerHandler: ChannelInboundHandler {
         startedAt: NIODeadline,
         context: ChannelHandlerContext
     ) {
+        // Account for the request before its answer leaves, so whoever reads the answer and
+        // then scrapes /metrics sees it counted.
+        let nanoseconds = (NIODeadline.now() - startedAt).nanoseconds
+        self.listener.connections.requestFinished()
+        self.listener.metrics.requestFinished(
+            method: request.method, route: response.route, status: response.status, nanoseconds: nanoseconds)
+        self.listener.accessLog?.record(
+            request, status: response.status.code, bytes: response.body.readableBytes, nanoseconds: nanoseconds)
+
         var head = HTTPResponseHead(version: request.head.version, status: response.status, headers: response.headers)
         head.headers.add(name: "content-length", value: String(response.body.readableBytes))
         if !keepAlive { head.headers.add(name: "connection", value: "close") }
@@ -131,13 +140,6 @@ final class HTTPServerHandler: ChannelInboundHandler {
                 target.value.close(promise: nil)
             }
         }
-
-        let nanoseconds = (NIODeadline.now() - startedAt).nanoseconds
-        self.listener.connections.requestFinished()
-        self.listener.metrics.requestFinished(
-            method: request.method, route: response.route, status: response.status, nanoseconds: nanoseconds)
-        self.listener.accessLog?.record(
-            request, status: response.status.code, bytes: response.body.readableBytes, nanoseconds: nanoseconds)
 
         if case .responding = self.state { self.state = .idle }
         self.activity.responseSent()
