@@ -5,7 +5,11 @@ let package = Package(
     name: "uservice",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "uservice", targets: ["uservice"])
+        .executable(name: "uservice", targets: ["uservice"]),
+        // The runtime as a library, for the benchmarks package in Benchmarks/.
+        .library(name: "Agent", targets: ["Agent"]),
+        .library(name: "EchoPluginC", type: .dynamic, targets: ["EchoPluginC"]),
+        .library(name: "HelloPluginSwift", type: .dynamic, targets: ["HelloPluginSwift"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -26,6 +30,10 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
+        .target(name: "CUServicePlugin"),
+        .target(name: "CPluginHost", dependencies: ["CUServicePlugin"]),
+        .target(name: "EchoPluginC", dependencies: ["CUServicePlugin"], path: "Plugins/EchoPluginC"),
+        .target(name: "HelloPluginSwift", dependencies: ["CUServicePlugin"], path: "Plugins/HelloPluginSwift"),
         .target(
             name: "K8sClient",
             dependencies: [
@@ -37,6 +45,8 @@ let package = Package(
             name: "Agent",
             dependencies: [
                 "CYaml",
+                "CUServicePlugin",
+                "CPluginHost",
                 "K8sClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

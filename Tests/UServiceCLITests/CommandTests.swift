@@ -36,13 +36,4 @@ struct CommandTests {
         #expect(result.status == 1)
         #expect(result.standardError == "port-conflict.yaml:4:9: error: port 9000 is already used by health.port\n")
     }
-
-    @Test("start refuses plugins it cannot load yet instead of running without them")
-    func startRefusesPlugins() throws {
-        let result = try UServiceBinary.run(
-            ["start", "--log-format", "text", "-c", "/dev/stdin", "--plugin", "/opt/libecho.so"],
-            stdin: "health: {port: 0}\nserver: {port: 0}\n")
-        #expect(result.status == 1)
-        #expect(result.standardError.hasSuffix("cannot start: this version cannot load plugins yet (configured: /opt/libecho.so)\n"))
-    }
 }

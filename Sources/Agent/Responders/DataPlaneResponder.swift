@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 
 /// The data port's serving functions.
 ///
@@ -8,9 +9,12 @@ import NIOHTTP1
 /// | `/` | GET | `{"service":…,"version":…,"state":…}` |
 /// | `/echo` | POST | the request body, with its content type |
 /// | `/work?ms=N` | GET | waits N ms without blocking (0 ≤ N ≤ `server.maxWork`), then `{"workedMs":N}` |
+/// | `/plugins/NAME` | POST | the plugin's answer to the request body, computed on the blocking thread pool |
 struct DataPlaneResponder: HTTPResponder {
     let settings: RuntimeSettings
     let lifecycle: LifecycleController
+    let plugins: [String: LoadedPlugin]
+    let threadPool: NIOThreadPool
 
     func respond(to request: HTTPRequest, on eventLoop: any EventLoop) -> HTTPAnswer {
         switch request.path {
@@ -32,6 +36,8 @@ struct DataPlaneResponder: HTTPResponder {
             return .now(response)
         case "/work":
             return self.work(request, on: eventLoop)
+        case let path where path.hasPrefix("/plugins/"):
+            return self.plugin(String(path.dropFirst("/plugins/".count)), request, on: eventLoop)
         default:
             return .now(.error(.notFound, "no such endpoint", route: "unmatched"))
         }
@@ -51,5 +57,23 @@ struct DataPlaneResponder: HTTPResponder {
             HTTPResponse.json(.ok, "{\"workedMs\":\(milliseconds)}", route: "/work")
         }
         return .later(work.futureResult)
+    }
+
+    private func plugin(_ name: String, _ request: HTTPRequest, on eventLoop: any EventLoop) -> HTTPAnswer {
+        let route = "/plugins/{name}"
+        guard let plugin = self.plugins[name] else {
+            return .now(.error(.notFound, "no plugin named \(name)", route: route))
+        }
+        guard request.method == .POST else { return .now(.methodNotAllowed(allowed: [.POST], route: route)) }
+        let body = Array(request.body.readableBytesView)
+        let answer = self.threadPool.runIfActive(eventLoop: eventLoop) { plugin.process(body) }.map { response in
+            guard let response else { return HTTPResponse.error(.internalServerError, "plugin \(name) failed", route: route) }
+            var buffer = ByteBuffer()
+            buffer.writeBytes(response.body)
+            return HTTPResponse(
+                status: HTTPResponseStatus(statusCode: response.status), headers: ["content-type": response.contentType],
+                body: buffer, route: route)
+        }
+        return .later(answer)
     }
 }

@@ -1,0 +1,119 @@
+import CPluginHost
+import CUServicePlugin
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A plugin's answer, copied out of plugin memory.
+public struct PluginResponse: Sendable, Equatable {
+    public var status: Int
+    public var contentType: String
+    public var body: [UInt8]
+}
+
+/// A plugin opened with `dlopen`, initialised, and callable through its C ABI.
+///
+/// `process` and `health` block (they run plugin code): call them off the event loops.
+public final class LoadedPlugin: @unchecked Sendable {
+    // @unchecked: the descriptor and host table are immutable after init; the plugin's
+    // `process` is documented as callable from several threads at once.
+
+    /// The plugin's name, from its descriptor.
+    public let name: String
+    /// The plugin's version, from its descriptor.
+    public let version: String
+    public let path: String
+    private let handle: UnsafeMutableRawPointer
+    private let descriptor: UnsafePointer<uservice_plugin>
+    private let host: UnsafeMutablePointer<uservice_host>
+    private let sink: PluginLogSink
+    private let state: UnsafeMutableRawPointer?
+
+    /// Opens, checks and initialises the plugin at `path`; its log lines go to `logger`'s
+    /// backend under the label `plugin.NAME`.
+    ///
+    /// A plugin that crashes inside `init` ends the process with status 1 and a message naming it.
+    public init(path: String) throws(PluginError) {
+        guard access(path, F_OK) == 0 else { throw .fileMissing(path: path) }
+        guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
+            throw .cannotOpen(path: path, reason: dlerror().map { String(cString: $0) } ?? "unknown error")
+        }
+        var opened = false
+        defer { if !opened { dlclose(handle) } }
+        guard let symbol = dlsym(handle, USERVICE_PLUGIN_ENTRY_SYMBOL) else { throw .entryMissing(path: path) }
+        let entry = unsafeBitCast(symbol, to: uservice_plugin_entry_function.self)
+        guard let descriptor = entry() else { throw .invalidDescriptor(path: path, reason: "the entry returned NULL") }
+        let abi = descriptor.pointee.abi_version
+        guard abi == USERVICE_PLUGIN_ABI_VERSION else {
+            throw .abiMismatch(path: path, found: abi, expected: USERVICE_PLUGIN_ABI_VERSION)
+        }
+        guard let namePointer = descriptor.pointee.name, descriptor.pointee.`init` != nil,
+            descriptor.pointee.process != nil, descriptor.pointee.release != nil
+        else { throw .invalidDescriptor(path: path, reason: "name, init, process and release are required") }
+        let name = String(cString: namePointer)
+        guard !name.isEmpty, name.allSatisfy({ ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" }) else {
+            throw .invalidDescriptor(path: path, reason: "the name \"\(name)\" is not made of a-z, 0-9 and -")
+        }
+
+        let sink = PluginLogSink(logger: Logger(label: "plugin.\(name)"))
+        let host = UnsafeMutablePointer<uservice_host>.allocate(capacity: 1)
+        host.initialize(to: sink.hostTable())
+        var state: UnsafeMutableRawPointer?
+        var error: UnsafePointer<CChar>?
+        let crashMessage = "uservice: cannot start: plugin \(path) crashed in init\n"
+        let code = crashMessage.withCString {
+            uservice_plugin_guarded_init(descriptor, host, &state, &error, $0, strlen($0))
+        }
+        guard code == 0 else {
+            host.deallocate()
+            throw .initFailed(path: path, code: code, message: error.map { String(cString: $0) })
+        }
+        opened = true
+        self.name = name
+        self.version = descriptor.pointee.version.map { String(cString: $0) } ?? ""
+        self.path = path
+        self.handle = handle
+        self.descriptor = descriptor
+        self.host = host
+        self.sink = sink
+        self.state = state
+    }
+
+    /// True when the plugin reports health.
+    public var hasHealthCheck: Bool {
+        self.descriptor.pointee.health != nil
+    }
+
+    /// Runs the plugin on one request body. Blocks for as long as the plugin does.
+    public func process(_ request: [UInt8]) -> PluginResponse? {
+        var response = uservice_response(status: 500, content_type: nil, body: nil, body_length: 0)
+        let code = request.withUnsafeBufferPointer { bytes in
+            self.descriptor.pointee.process(self.state, bytes.baseAddress, bytes.count, &response)
+        }
+        defer { self.descriptor.pointee.release(self.state, &response) }
+        guard code == 0 else { return nil }
+        return PluginResponse(
+            status: Int(response.status),
+            contentType: response.content_type.map { String(cString: $0) } ?? "application/octet-stream",
+            body: response.body.map { Array(UnsafeBufferPointer(start: $0, count: response.body_length)) } ?? []
+        )
+    }
+
+    /// Asks the plugin whether it is healthy. Blocks for as long as the plugin does.
+    public func health() -> HealthCheckResult {
+        guard let health = self.descriptor.pointee.health else { return .pass() }
+        var message = [CChar](repeating: 0, count: 256)
+        let healthy = health(self.state, &message, message.count)
+        let length = message.firstIndex(of: 0) ?? message.count
+        let text = String(decoding: message[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return healthy == 1 ? .pass(text.isEmpty ? "ok" : text) : .fail(text.isEmpty ? "unhealthy" : text)
+    }
+
+    /// Calls the plugin's `deinit`. Call once, after the last `process`.
+    public func shutdown() {
+        self.descriptor.pointee.deinit?(self.state)
+        self.host.deallocate()
+    }
+}
