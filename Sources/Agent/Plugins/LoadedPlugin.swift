@@ -16,6 +16,8 @@ public struct PluginResponse: Sendable, Equatable {
 /// A plugin opened with `dlopen`, initialised, and callable through its C ABI.
 ///
 /// `process` and `health` block (they run plugin code): call them off the event loops.
+/// A plugin is never unloaded: after `shutdown` its code stays mapped until the process exits,
+/// since unloading code that may have registered callbacks or threads is not safe.
 public final class LoadedPlugin: @unchecked Sendable {
     // @unchecked: the descriptor and host table are immutable after init; the plugin's
     // `process` is documented as callable from several threads at once.
@@ -25,7 +27,6 @@ public final class LoadedPlugin: @unchecked Sendable {
     /// The plugin's version, from its descriptor.
     public let version: String
     public let path: String
-    private let handle: UnsafeMutableRawPointer
     private let descriptor: UnsafePointer<uservice_plugin>
     private let host: UnsafeMutablePointer<uservice_host>
     private let sink: PluginLogSink
@@ -74,7 +75,6 @@ public final class LoadedPlugin: @unchecked Sendable {
         self.name = name
         self.version = descriptor.pointee.version.map { String(cString: $0) } ?? ""
         self.path = path
-        self.handle = handle
         self.descriptor = descriptor
         self.host = host
         self.sink = sink
