@@ -59,8 +59,8 @@ public struct AgentRuntime: Sendable {
         // Trap the signals before anything can be slow, so an early SIGTERM drains, not kills.
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint, .sighup)
 
-        let plugins = try self.loadPlugins(config.plugins, registry: registry)
-        defer { for plugin in plugins.values { plugin.shutdown() } }
+        let plugins = try PluginSet.load(config.plugins, registry: registry, logger: self.logger)
+        defer { plugins.shutdown() }
 
         let httpMetrics = HTTPMetrics()
         let group = MultiThreadedEventLoopGroup.singleton
@@ -81,7 +81,7 @@ public struct AgentRuntime: Sendable {
                 limits: { settings.current.server.listener },
                 handlerContext: .init(
                     responder: DataPlaneResponder(
-                        settings: settings, lifecycle: lifecycle, plugins: plugins, threadPool: .singleton),
+                        settings: settings, lifecycle: lifecycle, plugins: plugins.byName, threadPool: .singleton),
                     metrics: httpMetrics, connections: ConnectionRegistry(),
                     accessLog: AccessLog(logger: Logger(label: "access")),
                     closeAfterResponse: { lifecycle.isDraining }),
@@ -123,36 +123,6 @@ public struct AgentRuntime: Sendable {
         let serviceGroup = ServiceGroup(configuration: .init(services: services, logger: self.logger))
         try await serviceGroup.run()
         return outcome.isClean ? .drained : .cut
-    }
-
-    /// Loads every plugin (in order, failing on the first that cannot load) and registers the
-    /// health check of those that have one, polled on the blocking thread pool.
-    private func loadPlugins(_ paths: [String], registry: HealthRegistry) throws(AgentStartupError) -> [String: LoadedPlugin] {
-        var plugins: [String: LoadedPlugin] = [:]
-        for path in paths {
-            let plugin: LoadedPlugin
-            do {
-                plugin = try LoadedPlugin(path: path)
-            } catch {
-                for loaded in plugins.values { loaded.shutdown() }
-                throw .plugin(error)
-            }
-            guard plugins[plugin.name] == nil else {
-                plugin.shutdown()
-                for loaded in plugins.values { loaded.shutdown() }
-                throw .plugin(.duplicateName(plugin.name))
-            }
-            plugins[plugin.name] = plugin
-            self.logger.info("plugin loaded", metadata: ["plugin": "\(plugin.name)", "version": "\(plugin.version)", "path": "\(path)"])
-            if plugin.hasHealthCheck {
-                registry.registerPolled(
-                    "plugin-\(plugin.name)", probes: [.liveness, .readiness], interval: .seconds(5), timeout: .seconds(1)
-                ) {
-                    (try? await NIOThreadPool.singleton.runIfActive { plugin.health() }) ?? .fail("the thread pool is shut down")
-                }
-            }
-        }
-        return plugins
     }
 
     /// The built-in checks: `lifecycle` (readiness: ready, not draining), `started` (startup),
