@@ -39,7 +39,7 @@ struct AgentLifecycleTests {
     @Test("SIGTERM with 50 slow requests in flight: all complete, late connections are refused, exit 0")
     func drainOnSIGTERM() throws {
         let agent = try RunningAgent(
-            config: "health: {port: 0}\nserver: {port: 0}\nlifecycle: {drainDelay: 700ms, shutdownTimeout: 10s}\n")
+            config: "health: {port: 0}\nserver: {port: 0}\nlifecycle: {drainDelay: 1500ms, shutdownTimeout: 10s}\n")
         let finish = Self.concurrentRequests(50, port: agent.dataPort, path: "/work?ms=2500")
         agent.waitForLog(timeout: 5) { _ in
             (try? HTTPTestClient.request(port: agent.healthPort, path: "/metrics"))
