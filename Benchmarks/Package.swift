@@ -1,6 +1,6 @@
 // swift-tools-version: 6.1
 // package-benchmark suites, kept out of the main package so its builds and tests do not
-// resolve or build the benchmark tooling. Run them with scripts/bench-plugins.
+// resolve or build the benchmark tooling. Run them with scripts/bench-suites.
 import PackageDescription
 
 import struct Foundation.URL
@@ -14,6 +14,8 @@ let package = Package(
     dependencies: [
         .package(path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.0", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
     ],
     targets: [
         .executableTarget(
@@ -24,6 +26,17 @@ let package = Package(
             ],
             path: "PluginCalls",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        )
+        ),
+        .executableTarget(
+            name: "HotPaths",
+            dependencies: [
+                .product(name: "Agent", package: mainPackage),
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            path: "HotPaths",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )

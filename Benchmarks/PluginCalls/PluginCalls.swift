@@ -26,7 +26,7 @@ let upperCaseC: @convention(c) (UnsafePointer<UInt8>?, Int, UnsafeMutablePointer
     return upperCase(input, count, output)
 }
 
-/// Where scripts/bench-plugins put the release builds of the sample plugins.
+/// Where scripts/bench-suites puts the release builds of the sample plugins.
 let pluginFolder = getenv("USERVICE_PLUGIN_DIR").map { String(cString: $0) } ?? "../.build/release"
 
 /// Plugins log through the host's backend; lines go to /dev/null so the benchmark measures
@@ -74,7 +74,7 @@ let benchmarks: @Sendable () -> Void = {
         do {
             return try LoadedPlugin(path: "\(pluginFolder)/\(file)")
         } catch {
-            fatalError("cannot load the sample plugin (run scripts/bench-plugins): \(error)")
+            fatalError("cannot load the sample plugin (run scripts/bench-suites): \(error)")
         }
     }
     let echo = load("libEchoPluginC.so")

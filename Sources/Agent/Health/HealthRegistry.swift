@@ -53,9 +53,14 @@ public final class HealthRegistry: Sendable {
     /// named `only`. Nil when `only` names no check of this probe.
     public func report(_ probe: Probe, only: String? = nil, excluding: Set<String> = []) -> HealthReport? {
         let selected = self.entries.withLockedValue { entries in
-            entries.filter { $0.probes.contains(probe) && !excluding.contains($0.name) && (only == nil || $0.name == only) }
+            entries.filter { $0.probes.contains(probe) && (only == nil || $0.name == only) && !excluding.contains($0.name) }
         }
         if only != nil && selected.isEmpty { return nil }
-        return HealthReport(entries: selected.map { HealthReport.Entry(name: $0.name, result: $0.evaluate()) })
+        var report = HealthReport(entries: [])
+        report.entries.reserveCapacity(selected.count)
+        for entry in selected {
+            report.entries.append(HealthReport.Entry(name: entry.name, result: entry.evaluate()))
+        }
+        return report
     }
 }

@@ -1,0 +1,81 @@
+// The agent's hot paths, per operation: rendering a probe answer, rendering /metrics with
+// 1,000 series, and parsing and validating a realistic config file.
+import Agent
+import Benchmark
+import Metrics
+import Prometheus
+
+let realisticConfig = Array(
+    """
+    service:
+      name: payments-sidecar
+    health:
+      address: 0.0.0.0
+      port: 7979
+      tickers:
+        - name: app
+          margin: 45s
+          probes: [livez, readyz]
+    server:
+      address: "::"
+      port: 8080
+      requestTimeout: 10s
+      maxBodyBytes: 1048576
+      maxWork: 5s
+    lifecycle:
+      drainDelay: 5s
+      shutdownTimeout: 1m30s
+    kubernetes:
+      enabled: auto
+      apiServer: https://10.96.0.1:443
+      events: true
+    logging:
+      level: info
+      format: json
+    plugins:
+      - /opt/uservice/plugins/libecho.so
+    """.utf8)
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .throughput, .mallocCountTotal],
+        timeUnits: .nanoseconds,
+        maxDuration: .seconds(3),
+        maxIterations: 200_000
+    )
+
+    let registry = HealthRegistry()
+    let ticker = Ticker(margin: .seconds(30))
+    registry.register("lifecycle", probes: [.readiness]) { .pass("ready") }
+    registry.register("app", probes: [.liveness, .readiness]) { ticker.check() }
+    Benchmark("probe answer: /readyz report and JSON body") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(registry.report(.readiness)?.json())
+        }
+    }
+
+    let prometheus = PrometheusCollectorRegistry()
+    for route in 0..<50 {
+        for status in ["200", "404", "500", "503"] {
+            for method in ["GET", "POST", "PUT", "DELETE", "PATCH"] {
+                let labels = [("method", method), ("route", "/route/\(route)"), ("status", status)]
+                prometheus.makeCounter(name: "http_server_requests_total", labels: labels, help: "Requests.").increment()
+            }
+        }
+    }
+    Benchmark("/metrics with 1,000 series") { benchmark in
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(256 * 1024)
+        for _ in benchmark.scaledIterations {
+            buffer.removeAll(keepingCapacity: true)
+            prometheus.emit(into: &buffer)
+            blackHole(buffer)
+        }
+    }
+
+    Benchmark("config: parse and validate a realistic file") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try ConfigLoader.decode(realisticConfig, file: "uservice.yaml"))
+        }
+    }
+}
