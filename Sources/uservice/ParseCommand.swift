@@ -18,7 +18,6 @@ struct ParseCommand: ParsableCommand {
     }
 
     @OptionGroup var configOptions: ConfigOptions
-    @OptionGroup var globalOptions: GlobalOptions
 
     @Option(name: .shortAndLong, help: "Output format.")
     var output: Output = .yaml

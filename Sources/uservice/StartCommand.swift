@@ -16,7 +16,7 @@ struct StartCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var configOptions: ConfigOptions
-    @OptionGroup var globalOptions: GlobalOptions
+    @OptionGroup var loggingOptions: LoggingOptions
 
     @Option(name: .customLong("plugin"), help: ArgumentHelp("Plugin shared library to load (repeatable).", valueName: "path"))
     var plugins: [String] = []
@@ -25,7 +25,7 @@ struct StartCommand: AsyncParsableCommand {
         var loaded = try self.configOptions.load()
         loaded.config.plugins += self.plugins
 
-        let logControl = LogControl(self.globalOptions.logging(from: loaded.config.logging))
+        let logControl = LogControl(self.loggingOptions.logging(from: loaded.config.logging))
         LoggingSystem.bootstrap { label in AgentLogHandler(label: label, control: logControl) }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))

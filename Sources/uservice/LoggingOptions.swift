@@ -2,8 +2,8 @@ import Agent
 import ArgumentParser
 import Logging
 
-/// Options every subcommand takes.
-struct GlobalOptions: ParsableArguments {
+/// The logging options of `start`, which override the config's `logging` section.
+struct LoggingOptions: ParsableArguments {
     @Option(help: "Lowest log level written; overrides logging.level.")
     var logLevel: Logger.Level?
 
