@@ -20,6 +20,7 @@ public struct AgentRuntime: Sendable {
 
     private let loaded: LoadedConfig
     private let configPath: String?
+    private let commandLinePlugins: [String]
     private let logControl: LogControl
     private let metrics: any MetricsExposition
     private let logger: Logger
@@ -27,17 +28,20 @@ public struct AgentRuntime: Sendable {
     /// - Parameters:
     ///   - config: the validated config to run on.
     ///   - configPath: the file it came from, re-read on SIGHUP; nil for the built-in defaults.
+    ///   - commandLinePlugins: plugins given with `--plugin`, loaded after the config's `plugins`.
     ///   - logControl: the level and format the logging backend uses, updated on reload.
     ///   - metrics: the metrics backend's Prometheus view, served on `/metrics`.
     public init(
         config: LoadedConfig,
         configPath: String?,
+        commandLinePlugins: [String] = [],
         logControl: LogControl,
         metrics: any MetricsExposition,
         logger: Logger
     ) {
         self.loaded = config
         self.configPath = configPath
+        self.commandLinePlugins = commandLinePlugins
         self.logControl = logControl
         self.metrics = metrics
         self.logger = logger
@@ -48,7 +52,8 @@ public struct AgentRuntime: Sendable {
     /// - Throws: ``AgentStartupError`` when the agent cannot start; errors from the service group.
     public func run() async throws -> Exit {
         let startedAt = ContinuousClock.now
-        let config = self.loaded.config
+        var config = self.loaded.config
+        config.plugins += self.commandLinePlugins
         if config.kubernetes.enabled == .on {
             self.logger.warning("kubernetes.enabled is true, but this version has no Kubernetes client yet")
         }
@@ -103,7 +108,8 @@ public struct AgentRuntime: Sendable {
 
         let outcome = DrainOutcome()
         let reloader = ConfigReloader(
-            path: self.configPath, settings: settings, logControl: self.logControl, logger: self.logger)
+            path: self.configPath, commandLinePlugins: self.commandLinePlugins, settings: settings,
+            logControl: self.logControl, logger: self.logger)
         let services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: ListenerService(listener: health, closeTimeout: .seconds(1)), serviceName: "health listener"),
             .init(service: PolledCheckRunner(registry: registry), serviceName: "health checks"),

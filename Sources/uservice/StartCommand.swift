@@ -22,8 +22,7 @@ struct StartCommand: AsyncParsableCommand {
     var plugins: [String] = []
 
     func run() async throws {
-        var loaded = try self.configOptions.load()
-        loaded.config.plugins += self.plugins
+        let loaded = try self.configOptions.load()
 
         let logControl = LogControl(self.loggingOptions.logging(from: loaded.config.logging))
         LoggingSystem.bootstrap { label in AgentLogHandler(label: label, control: logControl) }
@@ -32,7 +31,7 @@ struct StartCommand: AsyncParsableCommand {
 
         let logger = Logger(label: loaded.config.service.name)
         let runtime = AgentRuntime(
-            config: loaded, configPath: self.configOptions.path, logControl: logControl,
+            config: loaded, configPath: self.configOptions.path, commandLinePlugins: self.plugins, logControl: logControl,
             metrics: PrometheusExposition(registry: registry), logger: logger)
         do {
             guard try await runtime.run() == .drained else { throw ExitCode.failure }

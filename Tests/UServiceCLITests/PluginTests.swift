@@ -72,6 +72,11 @@ struct PluginTests {
         }
         #expect(live != nil, "the echo plugin's health() is a liveness check")
 
+        agent.signal(SIGHUP)
+        #expect(agent.waitForLog { $0["message"] as? String == "config reloaded" } != nil)
+        #expect(!agent.logLines.contains { ($0["message"] as? String)?.contains("plugins changes only on restart") == true },
+                "--plugin plugins are not mistaken for a config change")
+
         agent.signal(SIGTERM)
         #expect(agent.waitForExit() == 0)
         #expect(agent.logLines.contains { $0["logger"] as? String == "plugin.echo" && $0["message"] as? String == "echo plugin stopping" })

@@ -5,6 +5,8 @@ import Logging
 /// kept; an invalid one is rejected with every positioned error logged, the old config kept.
 struct ConfigReloader: Sendable {
     let path: String?
+    /// Plugins from `--plugin`, which a reloaded file does not list.
+    let commandLinePlugins: [String]
     let settings: RuntimeSettings
     let logControl: LogControl
     let logger: Logger
@@ -53,6 +55,7 @@ struct ConfigReloader: Sendable {
         }
         let current = self.settings.current
         var next = loaded.config
+        next.plugins += self.commandLinePlugins
         for setting in Self.restartOnly where setting.differs(current, next) {
             self.logger.warning("config reload: \(setting.name) changes only on restart; keeping the running value")
         }
