@@ -97,8 +97,7 @@ public struct AgentRuntime: Sendable {
         }
 
         lifecycle.startupCompleted()
-        let (seconds, attoseconds) = (ContinuousClock.now - startedAt).components
-        let startupMilliseconds = Double(seconds * 1_000_000 + attoseconds / 1_000_000_000_000) / 1000
+        let startupMilliseconds = Double((ContinuousClock.now - startedAt).wholeNanoseconds / 1000) / 1000
         self.logger.notice(
             "ready",
             metadata: [

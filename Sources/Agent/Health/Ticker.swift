@@ -22,12 +22,7 @@ public final class Ticker: Sendable {
     /// Passes when the last tick is at most `margin` before `instant`.
     public func check(at instant: ContinuousClock.Instant = .now) -> HealthCheckResult {
         let age = instant - self.lastTick.withLockedValue { $0 }
-        let description = "last tick \(Self.milliseconds(age))ms ago, margin \(Self.milliseconds(self.margin))ms"
+        let description = "last tick \(age.wholeMilliseconds)ms ago, margin \(self.margin.wholeMilliseconds)ms"
         return age <= self.margin ? .pass(description) : .fail(description)
-    }
-
-    private static func milliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 }

@@ -71,9 +71,9 @@ struct HealthResponder: HTTPResponder {
         let startedAt = self.lifecycle.drainStartedAt ?? .now
         let remaining = max(.zero, startedAt + drainDelay.duration - .now)
         let body = "{\"state\":\"\(self.lifecycle.state.rawValue)\",\"drainDelay\":\"\(drainDelay)\"}"
-        let (seconds, attoseconds) = remaining.components
-        let delay = TimeAmount.nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-        let answer = eventLoop.scheduleTask(in: delay) { HTTPResponse.json(.ok, body, route: "/prestop") }
+        let answer = eventLoop.scheduleTask(in: .nanoseconds(remaining.wholeNanoseconds)) {
+            HTTPResponse.json(.ok, body, route: "/prestop")
+        }
         return .later(answer.futureResult)
     }
 
