@@ -57,7 +57,10 @@ public struct CurlTransfer: Sendable {
         defer { curl_slist_free_all(headerList) }
         for header in self.headers { headerList = curl_slist_append(headerList, header) }
 
-        let code: CURLcode = self.body.withUnsafeBufferPointer { bodyBytes in
+        // libcurl copies the body (COPYPOSTFIELDS); an empty body still needs a valid pointer,
+        // or libcurl would read the body from standard input.
+        let bodyBytes = self.body.isEmpty ? [0] : self.body
+        let code: CURLcode = bodyBytes.withUnsafeBufferPointer { bodyPointer in
             uservice_curl_setopt_string(handle, CURLOPT_URL, self.url)
             uservice_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, self.method)
             uservice_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
@@ -65,8 +68,9 @@ public struct CurlTransfer: Sendable {
             uservice_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(self.connectTimeout))
             uservice_curl_setopt_pointer(handle, CURLOPT_HTTPHEADER, headerList)
             if self.method != "GET" {
-                uservice_curl_setopt_pointer(handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: bodyBytes.baseAddress))
-                uservice_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, bodyBytes.count)
+                uservice_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, self.body.count)
+                uservice_curl_setopt_pointer(
+                    handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bodyPointer.baseAddress))
             }
             uservice_curl_setopt_write_function(handle) { data, size, count, context in
                 guard let data, let context else { return 0 }
