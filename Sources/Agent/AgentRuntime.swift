@@ -54,9 +54,6 @@ public struct AgentRuntime: Sendable {
         let startedAt = ContinuousClock.now
         var config = self.loaded.config
         config.plugins += self.commandLinePlugins
-        if config.kubernetes.enabled == .on {
-            self.logger.warning("kubernetes.enabled is true, but this version has no Kubernetes client yet")
-        }
         let settings = RuntimeSettings(config)
         let lifecycle = LifecycleController()
         let registry = HealthRegistry()
@@ -95,8 +92,25 @@ public struct AgentRuntime: Sendable {
             await health.stopAccepting()
             throw error
         }
+        // After binding, so an agent that cannot start says only why.
+        let kubernetes: KubernetesIntegration?
+        do {
+            kubernetes = try KubernetesIntegration.start(config.kubernetes, registry: registry, logger: self.logger)
+        } catch {
+            await health.stopAccepting()
+            await data.stopAccepting()
+            throw error
+        }
+        defer { kubernetes?.calls.shutdown() }
+        let events = kubernetes?.events
+        events?.record(.started, note: "uservice \(AgentVersion.current) started with \(self.configPath ?? "built-in defaults")")
+        for plugin in plugins.inLoadOrder {
+            events?.record(.pluginLoaded, note: "plugin \(plugin.name) \(plugin.version) loaded from \(plugin.path)")
+        }
 
-        lifecycle.startupCompleted()
+        if lifecycle.startupCompleted() {
+            events?.record(.ready, note: "ready: health port \(health.port), data port \(data.port)")
+        }
         let startupMilliseconds = Double((ContinuousClock.now - startedAt).wholeNanoseconds / 1000) / 1000
         self.logger.notice(
             "ready",
@@ -108,8 +122,13 @@ public struct AgentRuntime: Sendable {
         let outcome = DrainOutcome()
         let reloader = ConfigReloader(
             path: self.configPath, commandLinePlugins: self.commandLinePlugins, settings: settings,
-            logControl: self.logControl, logger: self.logger)
-        let services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            logControl: self.logControl, events: events, logger: self.logger)
+        // Graceful shutdown runs in reverse order: the Event reporter, first, flushes last.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let reporter = kubernetes?.reporter {
+            services.append(.init(service: reporter, serviceName: "kubernetes events"))
+        }
+        services += [
             .init(service: ListenerService(listener: health, closeTimeout: .seconds(1)), serviceName: "health listener"),
             .init(service: PolledCheckRunner(registry: registry), serviceName: "health checks"),
             .init(
@@ -121,7 +140,8 @@ public struct AgentRuntime: Sendable {
                 serviceName: "signals"),
             .init(
                 service: DrainCoordinator(
-                    lifecycle: lifecycle, settings: settings, dataListener: data, logger: self.logger, outcome: outcome),
+                    lifecycle: lifecycle, settings: settings, dataListener: data, events: events, logger: self.logger,
+                    outcome: outcome),
                 successTerminationBehavior: .gracefullyShutdownGroup,
                 serviceName: "drain"),
         ]

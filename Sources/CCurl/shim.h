@@ -21,10 +21,20 @@ static inline CURLcode uservice_curl_setopt_pointer(CURL *handle, CURLoption opt
     return curl_easy_setopt(handle, option, value);
 }
 
-typedef size_t (*uservice_curl_write_callback)(char *data, size_t size, size_t count, void *context);
+/* The shape of CURLOPT_WRITEFUNCTION and CURLOPT_HEADERFUNCTION callbacks. */
+typedef size_t (*uservice_curl_data_callback)(char *data, size_t size, size_t count, void *context);
 
-static inline CURLcode uservice_curl_setopt_write_function(CURL *handle, uservice_curl_write_callback callback) {
-    return curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, callback);
+static inline CURLcode uservice_curl_setopt_data_function(
+    CURL *handle, CURLoption option, uservice_curl_data_callback callback) {
+    return curl_easy_setopt(handle, option, callback);
+}
+
+/* The shape of a CURLOPT_XFERINFOFUNCTION callback; a non-zero return aborts the transfer. */
+typedef int (*uservice_curl_progress_callback)(
+    void *context, curl_off_t download_total, curl_off_t downloaded, curl_off_t upload_total, curl_off_t uploaded);
+
+static inline CURLcode uservice_curl_setopt_progress_function(CURL *handle, uservice_curl_progress_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, callback);
 }
 
 static inline CURLcode uservice_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {

@@ -23,9 +23,9 @@ struct DrainCommand: ParsableCommand {
 
     func run() throws {
         let target = try self.url ?? Self.defaultURL(self.configOptions.load().config.health.listener)
-        let transfer = CurlTransfer(method: "POST", url: target, timeout: self.timeout.duration)
+        let request = CurlRequest(method: "POST", url: target, timeout: self.timeout.duration)
         do {
-            let response = try transfer.perform()
+            let response = try CurlConnection().perform(request)
             guard response.status == 200 else {
                 LineWriter.standardError.writeLine("uservice drain: \(target) answered \(response.status)")
                 throw ExitCode.failure

@@ -20,11 +20,17 @@ final class RunningAgent: @unchecked Sendable {
         var description: String
     }
 
-    init(config: String, arguments: [String] = []) throws {
+    /// - Parameter environment: added to the test's environment, from which the Kubernetes
+    ///   service variables are removed first, so no test reaches a real cluster by accident.
+    init(config: String, arguments: [String] = [], environment: [String: String] = [:]) throws {
         self.configURL = FileManager.default.temporaryDirectory.appendingPathComponent("uservice-\(UUID()).yaml")
         try config.write(to: self.configURL, atomically: true, encoding: .utf8)
         self.process.executableURL = URL(fileURLWithPath: UServiceBinary.path)
         self.process.arguments = ["start", "--config", self.configURL.path, "--log-format", "json"] + arguments
+        var processEnvironment = ProcessInfo.processInfo.environment
+        processEnvironment["KUBERNETES_SERVICE_HOST"] = nil
+        processEnvironment["KUBERNETES_SERVICE_PORT"] = nil
+        self.process.environment = processEnvironment.merging(environment) { $1 }
         let pipe = Pipe()
         self.process.standardError = pipe
         self.process.standardOutput = FileHandle.nullDevice

@@ -1,3 +1,5 @@
+import K8sClient
+
 /// A config ready to use, with its effective form for `uservice parse`.
 public struct LoadedConfig: Sendable, Equatable {
     /// The typed settings.

@@ -18,17 +18,31 @@ public struct KubernetesConfig: Sendable, Equatable {
     public var serviceAccountDir: String
     /// Whether lifecycle Events are reported. Default true.
     public var events: Bool
+    /// Whether the `kubernetes` check (API reachability) counts in `/readyz`. Default false:
+    /// an API outage should not take every pod out of its Service. The check is always at
+    /// `/readyz/kubernetes`.
+    public var readiness: Bool
+    /// The longest one API request may take. Default 10s.
+    public var timeout: ConfigDuration
+    /// How long the drain waits at exit for queued Events (Stopped last) to be sent. Default 2s.
+    public var flushTimeout: ConfigDuration
 
     public init(
         enabled: Mode = .auto,
         apiServer: String? = nil,
         serviceAccountDir: String = "/var/run/secrets/kubernetes.io/serviceaccount",
-        events: Bool = true
+        events: Bool = true,
+        readiness: Bool = false,
+        timeout: ConfigDuration = .seconds(10),
+        flushTimeout: ConfigDuration = .seconds(2)
     ) {
         self.enabled = enabled
         self.apiServer = apiServer
         self.serviceAccountDir = serviceAccountDir
         self.events = events
+        self.readiness = readiness
+        self.timeout = timeout
+        self.flushTimeout = flushTimeout
     }
 
     init(reading reader: inout ConfigReader, defaults: KubernetesConfig) {
@@ -42,6 +56,14 @@ public struct KubernetesConfig: Sendable, Equatable {
             "serviceAccountDir", .absolutePath, default: defaults.serviceAccountDir,
             "Folder with the service-account token, ca.crt and namespace.")
         self.events = reader.read("events", .bool, default: defaults.events, "Report lifecycle Events.")
+        self.readiness = reader.read(
+            "readiness", .bool, default: defaults.readiness,
+            "Let API reachability (the kubernetes check) count in /readyz.")
+        self.timeout = reader.read(
+            "timeout", .duration, default: defaults.timeout, "The longest one Kubernetes API request may take.")
+        self.flushTimeout = reader.read(
+            "flushTimeout", .duration, default: defaults.flushTimeout,
+            "How long the drain waits at exit for queued Events to be sent.")
     }
 }
 

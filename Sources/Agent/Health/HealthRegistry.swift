@@ -9,6 +9,7 @@ public final class HealthRegistry: Sendable {
     private struct Entry: Sendable {
         var name: String
         var probes: Set<Probe>
+        var namedOnly: Set<Probe>
         var evaluate: @Sendable () -> HealthCheckResult
     }
 
@@ -19,14 +20,20 @@ public final class HealthRegistry: Sendable {
 
     /// Registers a fast check evaluated on every probe request. A second check with the same
     /// name replaces the first.
+    ///
+    /// - Parameters:
+    ///   - probes: the probes whose reports include the check.
+    ///   - namedOnly: probes that serve the check only at its own path (`/readyz/NAME`),
+    ///     without counting it in their overall status.
     public func register(
         _ name: String,
         probes: Set<Probe>,
+        namedOnly: Set<Probe> = [],
         check: @escaping @Sendable () -> HealthCheckResult
     ) {
         self.entries.withLockedValue { entries in
             entries.removeAll { $0.name == name }
-            entries.append(Entry(name: name, probes: probes, evaluate: check))
+            entries.append(Entry(name: name, probes: probes, namedOnly: namedOnly, evaluate: check))
         }
     }
 
@@ -35,13 +42,14 @@ public final class HealthRegistry: Sendable {
     public func registerPolled(
         _ name: String,
         probes: Set<Probe>,
+        namedOnly: Set<Probe> = [],
         interval: Duration,
         timeout: Duration,
         check: @escaping @Sendable () async -> HealthCheckResult
     ) {
         let polledCheck = PolledCheck(name: name, interval: interval, timeout: timeout, check: check)
         self.polled.withLockedValue { $0.append(polledCheck) }
-        self.register(name, probes: probes) { polledCheck.latest }
+        self.register(name, probes: probes, namedOnly: namedOnly) { polledCheck.latest }
     }
 
     /// The checks that run in the background.
@@ -53,7 +61,10 @@ public final class HealthRegistry: Sendable {
     /// named `only`. Nil when `only` names no check of this probe.
     public func report(_ probe: Probe, only: String? = nil, excluding: Set<String> = []) -> HealthReport? {
         let selected = self.entries.withLockedValue { entries in
-            entries.filter { $0.probes.contains(probe) && (only == nil || $0.name == only) && !excluding.contains($0.name) }
+            entries.filter { entry in
+                guard let only else { return entry.probes.contains(probe) && !excluding.contains(entry.name) }
+                return entry.name == only && (entry.probes.contains(probe) || entry.namedOnly.contains(probe))
+            }
         }
         if only != nil && selected.isEmpty { return nil }
         var report = HealthReport(entries: [])

@@ -4,6 +4,8 @@ public enum AgentStartupError: Error, Sendable, CustomStringConvertible {
     case cannotBind(listener: String, address: String, port: Int, reason: String)
     /// A plugin could not be loaded or initialised.
     case plugin(PluginError)
+    /// `kubernetes.enabled` is true but the cluster cannot be used.
+    case kubernetes(String)
 
     public var description: String {
         switch self {
@@ -12,6 +14,8 @@ public enum AgentStartupError: Error, Sendable, CustomStringConvertible {
             return "the \(listener) listener cannot bind \(host):\(port): \(reason)"
         case .plugin(let error):
             return error.description
+        case .kubernetes(let reason):
+            return reason
         }
     }
 }

@@ -4,6 +4,8 @@ import Glibc
 import Musl
 #endif
 
+import K8sClient
+
 /// The standard `process_*` metrics, read from `/proc/self` at scrape time.
 public struct ProcessMetrics: Sendable, Equatable {
     public var cpuSeconds: Double

@@ -3,15 +3,22 @@ import NIOPosix
 
 /// The plugins an agent runs with, by name, loaded at start and shut down at exit.
 struct PluginSet: Sendable {
+    /// The plugins in the order they were loaded.
+    let inLoadOrder: [LoadedPlugin]
     let byName: [String: LoadedPlugin]
+
+    private init(_ plugins: [LoadedPlugin]) {
+        self.inLoadOrder = plugins
+        self.byName = Dictionary(uniqueKeysWithValues: plugins.map { ($0.name, $0) })
+    }
 
     /// Loads every plugin in order, failing on the first that cannot load (after shutting down
     /// those already loaded), and registers the health check of each plugin that has one:
     /// `plugin-NAME` in liveness and readiness, polled on the blocking thread pool.
     static func load(_ paths: [String], registry: HealthRegistry, logger: Logger) throws(AgentStartupError) -> PluginSet {
-        var plugins: [String: LoadedPlugin] = [:]
+        var plugins: [LoadedPlugin] = []
         func fail(_ error: PluginError) -> AgentStartupError {
-            PluginSet(byName: plugins).shutdown()
+            PluginSet(plugins).shutdown()
             return .plugin(error)
         }
         for path in paths {
@@ -21,11 +28,11 @@ struct PluginSet: Sendable {
             } catch {
                 throw fail(error)
             }
-            guard plugins[plugin.name] == nil else {
+            guard !plugins.contains(where: { $0.name == plugin.name }) else {
                 plugin.shutdown()
                 throw fail(.duplicateName(plugin.name))
             }
-            plugins[plugin.name] = plugin
+            plugins.append(plugin)
             logger.info(
                 "plugin loaded", metadata: ["plugin": "\(plugin.name)", "version": "\(plugin.version)", "path": "\(path)"])
             if plugin.hasHealthCheck {
@@ -36,11 +43,11 @@ struct PluginSet: Sendable {
                 }
             }
         }
-        return PluginSet(byName: plugins)
+        return PluginSet(plugins)
     }
 
     /// Calls every plugin's `deinit`, once the last request is answered.
     func shutdown() {
-        for plugin in self.byName.values { plugin.shutdown() }
+        for plugin in self.inLoadOrder { plugin.shutdown() }
     }
 }

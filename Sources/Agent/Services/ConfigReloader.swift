@@ -3,12 +3,14 @@ import Logging
 /// Re-reads the config file on SIGHUP. A valid config is applied, except settings that need a
 /// restart (listener addresses and ports, tickers, plugins, kubernetes), which are logged and
 /// kept; an invalid one is rejected with every positioned error logged, the old config kept.
+/// Each outcome is recorded as an Event: `ConfigReloaded` or `ConfigRejected`.
 struct ConfigReloader: Sendable {
     let path: String?
     /// Plugins from `--plugin`, which a reloaded file does not list.
     let commandLinePlugins: [String]
     let settings: RuntimeSettings
     let logControl: LogControl
+    let events: EventQueue?
     let logger: Logger
 
     /// A setting whose change a reload can detect.
@@ -51,6 +53,9 @@ struct ConfigReloader: Sendable {
             self.logger.error(
                 "config rejected, keeping the running config",
                 metadata: ["config": "\(path)", "errors": "\(error.diagnostics.count)"])
+            self.events?.record(
+                .configRejected,
+                note: "config rejected, running config kept: " + error.diagnostics.map { "\($0)" }.joined(separator: "; "))
             return
         }
         let current = self.settings.current
@@ -72,5 +77,8 @@ struct ConfigReloader: Sendable {
         self.logControl.settings = next.logging
         self.logger.notice(
             "config reloaded", metadata: ["config": "\(path)", "changed": "\(applied.joined(separator: ","))"])
+        self.events?.record(
+            .configReloaded,
+            note: "config \(path) reloaded; changed: \(applied.isEmpty ? "nothing" : applied.joined(separator: ", "))")
     }
 }

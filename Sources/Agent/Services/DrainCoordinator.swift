@@ -9,10 +9,14 @@ import ServiceLifecycle
 /// 3. the data port stops accepting and waits up to `lifecycle.shutdownTimeout` for requests
 ///    in flight, then cuts what is left (and says so);
 /// 4. the lifecycle is `stopped`.
+///
+/// It records the `Draining` and `Stopped` Events; the reporter sends `Stopped` during the
+/// group's shutdown, within `kubernetes.flushTimeout`.
 struct DrainCoordinator: Service {
     let lifecycle: LifecycleController
     let settings: RuntimeSettings
     let dataListener: HTTPListener
+    let events: EventQueue?
     let logger: Logger
     /// Set when the deadline cut requests, for the exit status.
     let outcome: DrainOutcome
@@ -24,6 +28,8 @@ struct DrainCoordinator: Service {
             _ = self.lifecycle.requestDrain(by: .shutdown)
         }
         let timing = self.settings.current.lifecycle
+        self.events?.record(
+            .draining, note: "draining (\(trigger)): drain delay \(timing.drainDelay), shutdown timeout \(timing.shutdownTimeout)")
         self.logger.notice(
             "draining",
             metadata: [
@@ -44,6 +50,11 @@ struct DrainCoordinator: Service {
                 metadata: ["connections": "\(cut.connections)", "requests": "\(cut.requests)"])
         }
         self.lifecycle.drainCompleted()
+        self.events?.record(
+            .stopped,
+            note: cut.connections > 0
+                ? "stopped: the shutdown timeout cut \(cut.requests) requests on \(cut.connections) connections"
+                : "stopped: every request in flight completed")
         self.logger.notice("drained")
     }
 }

@@ -1,0 +1,61 @@
+import K8sClient
+
+/// A lifecycle moment the agent reports as a Kubernetes Event.
+public struct AgentEvent: Sendable, Equatable {
+    /// The reasons of the contract, each with its action and type.
+    public enum Reason: String, Sendable, CaseIterable {
+        case started = "Started"
+        case ready = "Ready"
+        case draining = "Draining"
+        case stopped = "Stopped"
+        case configReloaded = "ConfigReloaded"
+        case configRejected = "ConfigRejected"
+        case pluginLoaded = "PluginLoaded"
+
+        /// What the agent did, in the Event's `action`.
+        var action: String {
+            switch self {
+            case .started: "Start"
+            case .ready: "BecomeReady"
+            case .draining: "Drain"
+            case .stopped: "Stop"
+            case .configReloaded, .configRejected: "ReloadConfig"
+            case .pluginLoaded: "LoadPlugin"
+            }
+        }
+
+        var type: Event.Kind {
+            self == .configRejected ? .warning : .normal
+        }
+    }
+
+    /// The longest note the API accepts, in UTF-8 bytes.
+    static let maxNoteBytes = 1024
+
+    public var reason: Reason
+    /// What happened, for people; cut to 1 kB.
+    public var note: String
+    /// When it happened.
+    public var time: UTCTimestamp
+
+    public init(_ reason: Reason, note: String, time: UTCTimestamp = .now()) {
+        self.reason = reason
+        self.note = Self.truncated(note)
+        self.time = time
+    }
+
+    /// Events with the same key within ``EventSeriesTracker/window`` form one series.
+    var seriesKey: String {
+        "\(self.reason.rawValue)\u{0}\(self.note)"
+    }
+
+    private static func truncated(_ note: String) -> String {
+        guard note.utf8.count > Self.maxNoteBytes else { return note }
+        var cut = ""
+        for character in note {
+            guard cut.utf8.count + character.utf8.count <= Self.maxNoteBytes - 3 else { break }
+            cut.append(character)
+        }
+        return cut + "..."
+    }
+}

@@ -1,0 +1,88 @@
+import K8sClient
+import NIOConcurrencyHelpers
+import NIOPosix
+
+/// Runs the blocking ``KubernetesClient`` off the event loops, on a thread of its own, so a
+/// slow or hung API server never holds up probes or the data port.
+///
+/// Calls run one at a time. Cancelling the calling task returns at once, whether its call is
+/// running (the transfer is aborted) or still waiting for the thread (it will not run).
+final class KubernetesCalls: Sendable {
+    let client: KubernetesClient
+    private let thread: NIOThreadPool
+
+    init(client: KubernetesClient) {
+        self.client = client
+        self.thread = NIOThreadPool(numberOfThreads: 1)
+        self.thread.start()
+    }
+
+    /// Runs `call` with the client on the Kubernetes thread.
+    func run<Value: Sendable>(
+        _ call: @escaping @Sendable (KubernetesClient, TransferCancellation) throws(KubernetesError) -> Value
+    ) async throws(KubernetesError) -> Value {
+        let cancellation = TransferCancellation()
+        let completion = CallCompletion<Value>()
+        let result = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                completion.wait(with: continuation)
+                self.thread.submit { [client] state in
+                    guard state == .active else {
+                        completion.finish(.failure(Self.cancelled("the Kubernetes thread is stopped")))
+                        return
+                    }
+                    completion.finish(Result { () throws(KubernetesError) in try call(client, cancellation) })
+                }
+            }
+        } onCancel: {
+            cancellation.cancel()
+            completion.finish(.failure(Self.cancelled("cancelled")))
+        }
+        return try result.get()
+    }
+
+    /// Stops the thread once the call in progress returns, without waiting for it.
+    func shutdown() {
+        self.thread.shutdownGracefully { _ in }
+    }
+
+    private static func cancelled(_ message: String) -> KubernetesError {
+        .transport(CurlError(code: 42, message: message))
+    }
+}
+
+/// The one result of a call, delivered to its waiting task by whichever comes first: the
+/// call finishing or the task being cancelled.
+private final class CallCompletion<Value: Sendable>: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<Result<Value, KubernetesError>, Never>?
+        var result: Result<Value, KubernetesError>?
+        var delivered = false
+    }
+
+    private let state = NIOLockedValueBox(State())
+
+    func wait(with continuation: CheckedContinuation<Result<Value, KubernetesError>, Never>) {
+        let ready = self.state.withLockedValue { state -> Result<Value, KubernetesError>? in
+            guard let result = state.result else {
+                state.continuation = continuation
+                return nil
+            }
+            state.delivered = true
+            return result
+        }
+        if let ready { continuation.resume(returning: ready) }
+    }
+
+    func finish(_ result: Result<Value, KubernetesError>) {
+        let waiting = self.state.withLockedValue { state -> CheckedContinuation<Result<Value, KubernetesError>, Never>? in
+            guard state.result == nil, !state.delivered else { return nil }
+            state.result = result
+            guard let continuation = state.continuation else { return nil }
+            state.delivered = true
+            state.continuation = nil
+            return continuation
+        }
+        waiting?.resume(returning: result)
+    }
+}

@@ -1,0 +1,169 @@
+import CCurl
+
+/// A reusable libcurl easy handle: requests made one after another through it reuse its open
+/// connections (HTTP keep-alive, TLS sessions).
+///
+/// Blocking and single-threaded: call ``perform(_:cancellation:)`` from one thread at a time
+/// that may block (a command, a dedicated thread), never from an event loop.
+public final class CurlConnection {
+    private let handle: UnsafeMutableRawPointer
+    private let errorBuffer: UnsafeMutablePointer<CChar>
+
+    public init() throws(CurlError) {
+        guard let handle = curl_easy_init() else {
+            throw CurlError(code: UInt32(CURLE_FAILED_INIT.rawValue), message: "cannot create a libcurl handle")
+        }
+        self.handle = handle
+        self.errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
+    }
+
+    deinit {
+        curl_easy_cleanup(self.handle)
+        self.errorBuffer.deallocate()
+    }
+
+    /// Performs the request and returns the response, whatever its status.
+    ///
+    /// - Throws: ``CurlError`` when no response arrived: connection refused or reset, TLS
+    ///   verification failed, timeout, a body over the limit, or `cancellation`.
+    public func perform(_ request: CurlRequest, cancellation: TransferCancellation? = nil) throws(CurlError) -> CurlResponse {
+        // Reset forgets the last request's options but keeps open connections and TLS sessions.
+        curl_easy_reset(self.handle)
+        self.errorBuffer[0] = 0
+        var headerList: UnsafeMutablePointer<curl_slist>?
+        defer { curl_slist_free_all(headerList) }
+        for header in request.headers { headerList = curl_slist_append(headerList, header) }
+
+        let transfer = TransferState(limit: request.maxResponseBytes, cancellation: cancellation)
+        let context = Unmanaged.passUnretained(transfer).toOpaque()
+        let code: CURLcode = withExtendedLifetime(transfer) {
+            self.setOptions(for: request, headers: headerList)
+            uservice_curl_setopt_pointer(self.handle, CURLOPT_WRITEDATA, context)
+            uservice_curl_setopt_pointer(self.handle, CURLOPT_HEADERDATA, context)
+            uservice_curl_setopt_pointer(self.handle, CURLOPT_XFERINFODATA, context)
+            // libcurl copies the body (COPYPOSTFIELDS); an empty body still needs a valid
+            // pointer, or libcurl would read the body from standard input.
+            let body = request.body.isEmpty ? [0] : request.body
+            return body.withUnsafeBufferPointer { bodyPointer in
+                if request.method != "GET" {
+                    uservice_curl_setopt_long(self.handle, CURLOPT_POSTFIELDSIZE, request.body.count)
+                    uservice_curl_setopt_pointer(
+                        self.handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bodyPointer.baseAddress))
+                }
+                return curl_easy_perform(self.handle)
+            }
+        }
+        guard code == CURLE_OK else {
+            throw self.error(for: code, transfer: transfer)
+        }
+        var status = 0
+        uservice_curl_getinfo_long(self.handle, CURLINFO_RESPONSE_CODE, &status)
+        return CurlResponse(status: status, headers: transfer.headers, body: transfer.body)
+    }
+
+    private func setOptions(for request: CurlRequest, headers: UnsafeMutablePointer<curl_slist>?) {
+        uservice_curl_setopt_pointer(self.handle, CURLOPT_ERRORBUFFER, self.errorBuffer)
+        uservice_curl_setopt_string(self.handle, CURLOPT_URL, request.url)
+        uservice_curl_setopt_string(self.handle, CURLOPT_CUSTOMREQUEST, request.method)
+        uservice_curl_setopt_string(self.handle, CURLOPT_PROTOCOLS_STR, "http,https")
+        uservice_curl_setopt_long(self.handle, CURLOPT_NOSIGNAL, 1)
+        uservice_curl_setopt_long(self.handle, CURLOPT_TIMEOUT_MS, request.timeout.curlMilliseconds)
+        uservice_curl_setopt_long(self.handle, CURLOPT_CONNECTTIMEOUT_MS, request.connectTimeout.curlMilliseconds)
+        uservice_curl_setopt_pointer(self.handle, CURLOPT_HTTPHEADER, headers)
+        // Verification is libcurl's default; say so, so no later edit can quietly drop it.
+        uservice_curl_setopt_long(self.handle, CURLOPT_SSL_VERIFYPEER, 1)
+        uservice_curl_setopt_long(self.handle, CURLOPT_SSL_VERIFYHOST, 2)
+        if let caFile = request.caFile {
+            uservice_curl_setopt_string(self.handle, CURLOPT_CAINFO, caFile)
+        }
+        if Libcurl.supportsHTTP2 {
+            uservice_curl_setopt_long(self.handle, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
+        }
+        uservice_curl_setopt_data_function(self.handle, CURLOPT_WRITEFUNCTION) { data, size, count, context in
+            guard let data, let context else { return 0 }
+            let transfer = Unmanaged<TransferState>.fromOpaque(context).takeUnretainedValue()
+            return transfer.receiveBody(UnsafeRawBufferPointer(start: data, count: size * count)) ? size * count : 0
+        }
+        uservice_curl_setopt_data_function(self.handle, CURLOPT_HEADERFUNCTION) { data, size, count, context in
+            guard let data, let context else { return 0 }
+            let transfer = Unmanaged<TransferState>.fromOpaque(context).takeUnretainedValue()
+            transfer.receiveHeaderLine(UnsafeRawBufferPointer(start: data, count: size * count))
+            return size * count
+        }
+        uservice_curl_setopt_long(self.handle, CURLOPT_NOPROGRESS, 0)
+        uservice_curl_setopt_progress_function(self.handle) { context, _, _, _, _ in
+            guard let context else { return 0 }
+            let transfer = Unmanaged<TransferState>.fromOpaque(context).takeUnretainedValue()
+            return transfer.cancellation?.isCancelled == true ? 1 : 0
+        }
+    }
+
+    private func error(for code: CURLcode, transfer: TransferState) -> CurlError {
+        let message: String
+        if transfer.exceededLimit {
+            message = "the response body is larger than \(transfer.limit) bytes"
+        } else if code == CURLE_ABORTED_BY_CALLBACK {
+            message = "cancelled"
+        } else if self.errorBuffer[0] != 0 {
+            message = String(cString: self.errorBuffer)
+        } else {
+            message = String(cString: curl_easy_strerror(code))
+        }
+        return CurlError(code: UInt32(code.rawValue), message: message)
+    }
+}
+
+/// What one transfer received, filled in by libcurl's callbacks.
+private final class TransferState {
+    let limit: Int
+    let cancellation: TransferCancellation?
+    var body: [UInt8] = []
+    var headers: [(name: String, value: String)] = []
+    var exceededLimit = false
+
+    init(limit: Int, cancellation: TransferCancellation?) {
+        self.limit = limit
+        self.cancellation = cancellation
+    }
+
+    /// Appends a chunk of the body; false (which aborts the transfer) past the limit.
+    func receiveBody(_ chunk: UnsafeRawBufferPointer) -> Bool {
+        guard self.body.count + chunk.count <= self.limit else {
+            self.exceededLimit = true
+            return false
+        }
+        self.body.append(contentsOf: chunk)
+        return true
+    }
+
+    /// Records one header line; a status line starts a new response (after a redirect or
+    /// `100 Continue`), so only the final response's headers are kept.
+    func receiveHeaderLine(_ line: UnsafeRawBufferPointer) {
+        let text = String(decoding: line, as: UTF8.self)
+        if text.hasPrefix("HTTP/") {
+            self.headers = []
+            return
+        }
+        guard let colon = text.firstIndex(of: ":") else { return }
+        let name = text[..<colon].lowercased()
+        let value = text[text.index(after: colon)...].trimmingWhitespace()
+        self.headers.append((name, value))
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingWhitespace() -> String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }
+        guard let first = self.firstIndex(where: { !isSpace($0) }) else { return "" }
+        let last = self.lastIndex(where: { !isSpace($0) })!
+        return String(self[first...last])
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, at least 1 so a tiny timeout is not libcurl's "no timeout" (0).
+    fileprivate var curlMilliseconds: Int {
+        let (seconds, attoseconds) = self.components
+        return max(1, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
+    }
+}

@@ -1,0 +1,79 @@
+/// One HTTP(S) request for ``CurlConnection``.
+public struct CurlRequest: Sendable {
+    public var method: String
+    public var url: String
+    /// Header lines, e.g. `Accept: application/json`.
+    public var headers: [String]
+    /// Sent for every method but `GET`; empty means an empty body.
+    public var body: [UInt8]
+    /// A PEM file of the certificate authorities to trust for HTTPS; nil for the system's.
+    public var caFile: String?
+    /// The longest the whole transfer may take.
+    public var timeout: Duration
+    /// The longest connecting may take.
+    public var connectTimeout: Duration
+    /// The largest response body accepted; a larger one fails the transfer.
+    public var maxResponseBytes: Int
+
+    public init(
+        method: String = "GET",
+        url: String,
+        headers: [String] = [],
+        body: [UInt8] = [],
+        caFile: String? = nil,
+        timeout: Duration = .seconds(30),
+        connectTimeout: Duration = .seconds(5),
+        maxResponseBytes: Int = 4 << 20
+    ) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.caFile = caFile
+        self.timeout = timeout
+        self.connectTimeout = connectTimeout
+        self.maxResponseBytes = maxResponseBytes
+    }
+}
+
+/// A status, headers and body received over HTTP(S).
+public struct CurlResponse: Sendable, Equatable {
+    public var status: Int
+    /// Header fields of the final response, names lowercased, in order.
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// The first value of the header `name` (lowercase).
+    public func header(_ name: String) -> String? {
+        self.headers.first { $0.name == name }?.value
+    }
+
+    public static func == (lhs: CurlResponse, rhs: CurlResponse) -> Bool {
+        lhs.status == rhs.status && lhs.body == rhs.body
+            && lhs.headers.elementsEqual(rhs.headers) { $0.name == $1.name && $0.value == $1.value }
+    }
+}
+
+/// Why a transfer produced no HTTP response.
+public struct CurlError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// libcurl's result code.
+    public var code: UInt32
+    /// libcurl's explanation, with details when libcurl gave them.
+    public var message: String
+
+    public init(code: UInt32, message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    /// True when the transfer was stopped through its ``TransferCancellation``.
+    public var isCancelled: Bool { self.code == 42 }  // CURLE_ABORTED_BY_CALLBACK
+
+    public var description: String { self.message }
+}

@@ -1,0 +1,142 @@
+import FoundationEssentials
+import Logging
+import Metrics
+import Synchronization
+
+/// Calls the Kubernetes API over libcurl with the pod's service-account credentials.
+///
+/// Blocking: every call runs the request on the calling thread, one at a time through one
+/// kept-alive connection. Call it from a dedicated thread, never from an event loop; pass a
+/// ``TransferCancellation`` to stop a call from elsewhere.
+///
+/// Each attempt is counted in `uservice_kubernetes_requests_total{verb,code}` (`code` is the
+/// HTTP status, or `error` when no response came). A 401 re-reads the token and retries once.
+public final class KubernetesClient: Sendable {
+    public let cluster: ClusterConfig
+    private let token: ServiceAccountToken
+    private let connection: Mutex<CurlConnection>
+    private let timeout: Duration
+    private let logger: Logger
+
+    /// - Parameters:
+    ///   - timeout: the longest one request may take, connecting included.
+    public init(cluster: ClusterConfig, timeout: Duration = .seconds(10), logger: Logger) throws(KubernetesError) {
+        self.cluster = cluster
+        self.token = ServiceAccountToken(path: cluster.tokenPath)
+        do {
+            self.connection = Mutex(try CurlConnection())
+        } catch {
+            throw .transport(error)
+        }
+        self.timeout = timeout
+        self.logger = logger
+    }
+
+    /// `GET` the pod the agent runs in.
+    public func ownPod(cancellation: TransferCancellation? = nil) throws(KubernetesError) -> Pod {
+        let path = "/api/v1/namespaces/\(self.cluster.namespace)/pods/\(self.cluster.podName)"
+        return try self.call(verb: "get", method: "GET", path: path, cancellation: cancellation)
+    }
+
+    /// Creates `event` (`POST`) and returns it as stored.
+    public func create(_ event: Event, cancellation: TransferCancellation? = nil) throws(KubernetesError) -> Event {
+        let path = "/apis/events.k8s.io/v1/namespaces/\(event.metadata.namespace)/events"
+        return try self.call(
+            verb: "create", method: "POST", path: path, body: Self.encode(event), contentType: "application/json",
+            cancellation: cancellation)
+    }
+
+    /// Updates the series of the Event `name` (a JSON merge `PATCH`) and returns it as stored.
+    public func updateSeries(
+        _ series: Event.Series,
+        ofEvent name: String,
+        namespace: String,
+        cancellation: TransferCancellation? = nil
+    ) throws(KubernetesError) -> Event {
+        struct SeriesPatch: Encodable { var series: Event.Series }
+        let path = "/apis/events.k8s.io/v1/namespaces/\(namespace)/events/\(name)"
+        return try self.call(
+            verb: "patch", method: "PATCH", path: path, body: Self.encode(SeriesPatch(series: series)),
+            contentType: "application/merge-patch+json", cancellation: cancellation)
+    }
+
+    /// `GET /version`: the cheapest authenticated call, to tell whether the API answers.
+    public func serverVersion(cancellation: TransferCancellation? = nil) throws(KubernetesError) -> String {
+        struct Version: Decodable { var gitVersion: String }
+        let version: Version = try self.call(verb: "get", method: "GET", path: "/version", cancellation: cancellation)
+        return version.gitVersion
+    }
+
+    private func call<Response: Decodable>(
+        verb: String,
+        method: String,
+        path: String,
+        body: [UInt8] = [],
+        contentType: String? = nil,
+        cancellation: TransferCancellation?
+    ) throws(KubernetesError) -> Response {
+        var response = try self.send(
+            verb: verb, method: method, path: path, body: body, contentType: contentType, cancellation: cancellation)
+        if response.status == 401 {
+            // Bound tokens rotate: read the file again and retry once.
+            self.token.invalidate()
+            response = try self.send(
+                verb: verb, method: method, path: path, body: body, contentType: contentType, cancellation: cancellation)
+        }
+        guard (200..<300).contains(response.status) else {
+            throw Self.error(from: response)
+        }
+        do {
+            return try JSONDecoder().decode(Response.self, from: Data(response.body))
+        } catch {
+            throw .invalidResponse("\(method) \(path): \(error)")
+        }
+    }
+
+    private func send(
+        verb: String,
+        method: String,
+        path: String,
+        body: [UInt8],
+        contentType: String?,
+        cancellation: TransferCancellation?
+    ) throws(KubernetesError) -> CurlResponse {
+        var headers = ["Authorization: Bearer \(try self.token.current())", "Accept: application/json"]
+        if let contentType { headers.append("Content-Type: \(contentType)") }
+        let request = CurlRequest(
+            method: method, url: self.cluster.apiServer + path, headers: headers, body: body,
+            caFile: self.cluster.caPath, timeout: self.timeout, connectTimeout: min(self.timeout, .seconds(5)))
+        let started = ContinuousClock.now
+        let result: Result<CurlResponse, CurlError> = self.connection.withLock { connection in
+            if cancellation?.isCancelled == true {
+                return .failure(CurlError(code: 42, message: "cancelled"))
+            }
+            return Result { () throws(CurlError) in try connection.perform(request, cancellation: cancellation) }
+        }
+        let code = (try? result.get()).map { "\($0.status)" } ?? "error"
+        Counter(label: "uservice_kubernetes_requests_total", dimensions: [("verb", verb), ("code", code)]).increment()
+        self.logger.debug(
+            "kubernetes request",
+            metadata: ["verb": "\(verb)", "path": "\(path)", "code": "\(code)", "duration": "\(ContinuousClock.now - started)"])
+        switch result {
+        case .success(let response): return response
+        case .failure(let error): throw .transport(error)
+        }
+    }
+
+    /// The typed error for a non-2xx response, from its `Status` body when it has one.
+    static func error(from response: CurlResponse) -> KubernetesError {
+        let status = try? JSONDecoder().decode(Status.self, from: Data(response.body))
+        let retryAfter = response.header("retry-after").flatMap(Int.init).map { Duration.seconds($0) }
+            ?? status?.details?.retryAfterSeconds.map { Duration.seconds($0) }
+        let message = status?.message ?? String(decoding: response.body.prefix(200), as: UTF8.self)
+        return .status(
+            code: response.status, reason: status?.reason ?? "HTTP \(response.status)", message: message,
+            retryAfter: retryAfter)
+    }
+
+    private static func encode(_ value: some Encodable) -> [UInt8] {
+        // Encoding these plain value types cannot fail.
+        (try? [UInt8](JSONEncoder().encode(value))) ?? []
+    }
+}
