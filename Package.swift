@@ -75,6 +75,10 @@ let package = Package(
             dependencies: ["Agent"]
         ),
         .testTarget(
+            name: "K8sClientTests",
+            dependencies: ["K8sClient"]
+        ),
+        .testTarget(
             name: "UServiceCLITests",
             dependencies: ["uservice"],
             exclude: ["Corpus"]

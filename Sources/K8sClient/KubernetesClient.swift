@@ -135,8 +135,11 @@ public final class KubernetesClient: Sendable {
             retryAfter: retryAfter)
     }
 
-    private static func encode(_ value: some Encodable) -> [UInt8] {
+    /// The JSON body for `value`.
+    static func encode(_ value: some Encodable) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
         // Encoding these plain value types cannot fail.
-        (try? [UInt8](JSONEncoder().encode(value))) ?? []
+        return (try? [UInt8](encoder.encode(value))) ?? []
     }
 }
