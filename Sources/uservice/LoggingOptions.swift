@@ -10,9 +10,9 @@ struct LoggingOptions: ParsableArguments {
     @Option(help: "Log line format (json or text); overrides logging.format.")
     var logFormat: LoggingConfig.Format?
 
-    /// The logging settings of `config` with the command-line overrides applied.
-    func logging(from config: LoggingConfig) -> LoggingConfig {
-        LoggingConfig(level: self.logLevel ?? config.level, format: self.logFormat ?? config.format)
+    /// What the command line chose over the config.
+    var overrides: LogControl.Overrides {
+        LogControl.Overrides(level: self.logLevel, format: self.logFormat)
     }
 }
 

@@ -24,7 +24,7 @@ struct StartCommand: AsyncParsableCommand {
     func run() async throws {
         let loaded = try self.configOptions.load()
 
-        let logControl = LogControl(self.loggingOptions.logging(from: loaded.config.logging))
+        let logControl = LogControl(loaded.config.logging, overrides: self.loggingOptions.overrides)
         LoggingSystem.bootstrap { label in AgentLogHandler(label: label, control: logControl) }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))

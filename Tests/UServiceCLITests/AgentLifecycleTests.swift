@@ -129,12 +129,13 @@ struct AgentLifecycleTests {
         #expect(nobody.standardError.hasPrefix("uservice drain: http://127.0.0.1:\(agent.healthPort)/prestop: "))
     }
 
-    @Test("SIGHUP applies a valid config, keeps ports, and rejects an invalid one with positioned errors")
+    @Test("SIGHUP applies a valid config, keeps ports and command-line log options, and rejects an invalid one")
     func reload() throws {
         let agent = try RunningAgent(config: "health: {port: 0}\nserver: {port: 0, maxWork: 100ms}\n")
         #expect(try HTTPTestClient.request(port: agent.dataPort, path: "/work?ms=200").status == 400)
 
-        try agent.rewriteConfig("health: {port: 0}\nserver: {port: 1, maxWork: 1s}\nlogging: {level: debug}\n")
+        // --log-format json (from RunningAgent) keeps winning over the reloaded format: text.
+        try agent.rewriteConfig("health: {port: 0}\nserver: {port: 1, maxWork: 1s}\nlogging: {level: debug, format: text}\n")
         agent.signal(SIGHUP)
         let reloaded = agent.waitForLog { $0["message"] as? String == "config reloaded" }
         #expect(reloaded?["changed"] as? String == "server,logging")

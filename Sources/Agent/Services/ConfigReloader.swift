@@ -74,7 +74,7 @@ struct ConfigReloader: Sendable {
 
         let applied = Self.live.filter { $0.differs(current, next) }.map(\.name)
         self.settings.replace(with: next)
-        self.logControl.settings = next.logging
+        self.logControl.reconfigure(next.logging)
         self.logger.notice(
             "config reloaded", metadata: ["config": "\(path)", "changed": "\(applied.joined(separator: ","))"])
         self.events?.record(
