@@ -12,10 +12,11 @@ A plain-HTTP control port on 127.0.0.1 sets faults and the accepted token and re
 was received. On start it prints one JSON line: {"api": PORT, "control": PORT}.
 
 Control endpoints:
-  GET  /requests        every API request: method, path, status, token, contentType, body, time
+  GET  /requests        every API request: method, path, status, token, contentType, body, time,
+                        clientPort (one per connection)
   GET  /events          the stored Events
   POST /token           {"token": "..."}: the only token accepted from now on
-  POST /fault           {"mode": "500|503|429|hang|reset", "count": N (-1: until cleared),
+  POST /fault           {"mode": "500|503|429|hang|reset|lose-response", "count": N (-1: until cleared),
                          "retryAfter": SECONDS, "method": "POST" (optional filter)}
   POST /clear-faults     remove every fault and release hung requests
   POST /delete-events    forget the stored Events, as their TTL would
@@ -163,6 +164,7 @@ class APIHandler(BaseHTTPRequestHandler):
         auth = self.headers.get("Authorization", "")
         token = auth[len("Bearer "):] if auth.startswith("Bearer ") else None
         record = {"method": method, "path": self.path, "token": token, "time": time.time(),
+                  "clientPort": self.client_address[1],
                   "contentType": self.headers.get("Content-Type")}
         try:
             record["body"] = json.loads(raw) if raw else None
@@ -173,9 +175,14 @@ class APIHandler(BaseHTTPRequestHandler):
         if fault and fault["mode"] == "reset":
             record["status"] = "reset"
             self.record(record)
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            self.connection.close()
-            self.close_connection = True
+            self.reset()
+            return
+        if fault and fault["mode"] == "lose-response":
+            # The request takes effect, but the answer never arrives.
+            code, _ = self.route(method, record["body"], raw) if token == state.token else (401, None)
+            record["status"] = f"lost {code}"
+            self.record(record)
+            self.reset()
             return
         if fault and fault["mode"] == "hang":
             record["status"] = "hang"
@@ -293,6 +300,12 @@ class APIHandler(BaseHTTPRequestHandler):
             patched["metadata"]["resourceVersion"] = state.next_resource_version()
             state.events[name] = patched
         return 200, patched
+
+    def reset(self):
+        """Closes the connection with a TCP reset."""
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
+        self.close_connection = True
 
     def answer(self, record, code, body, headers=None):
         record["status"] = code

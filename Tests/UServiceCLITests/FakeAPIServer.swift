@@ -24,12 +24,15 @@ final class FakeAPIServer: @unchecked Sendable {
     struct Request {
         var method: String
         var path: String
-        /// The HTTP status, or `reset` / `hang` for a fault that sent none.
+        /// The HTTP status, `reset` / `hang` for a fault that sent none, or `lost CODE` when
+        /// the request took effect but its answer was replaced by a reset.
         var status: String
         var token: String?
         var contentType: String?
         var body: [String: Any]?
         var time: Double
+        /// The client's port: requests on one kept-alive connection share it.
+        var clientPort: Int
     }
 
     init(token: String = "token-\(UUID().uuidString)", namespace: String = "demo", podName: String = "web-7d4b9c-x2x9z")
@@ -106,7 +109,8 @@ final class FakeAPIServer: @unchecked Sendable {
         try self.control("/token", ["token": token])
     }
 
-    /// Injects a fault: `mode` is an HTTP status (`500`, `503`, `429`), `hang` or `reset`;
+    /// Injects a fault: `mode` is an HTTP status (`500`, `503`, `429`), `hang`, `reset`, or
+    /// `lose-response` (the request takes effect, then the connection is reset);
     /// it hits the next `count` matching requests (-1: until cleared).
     func inject(_ mode: String, count: Int = -1, retryAfter: Int = 1, method: String? = nil) throws {
         var body: [String: Any] = ["mode": mode, "count": count, "retryAfter": retryAfter]
@@ -132,7 +136,7 @@ final class FakeAPIServer: @unchecked Sendable {
                 method: entry["method"] as? String ?? "", path: entry["path"] as? String ?? "",
                 status: (entry["status"]).map { "\($0)" } ?? "", token: entry["token"] as? String,
                 contentType: entry["contentType"] as? String, body: entry["body"] as? [String: Any],
-                time: entry["time"] as? Double ?? 0)
+                time: entry["time"] as? Double ?? 0, clientPort: entry["clientPort"] as? Int ?? 0)
         }
     }
 

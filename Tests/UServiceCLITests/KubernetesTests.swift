@@ -77,6 +77,8 @@ struct KubernetesTests {
         // Every body passed the stand-in's schema and API rules: nothing was answered 422.
         #expect(requests.allSatisfy { $0.status != "422" }, "\(requests.map(\.status))")
         #expect(requests.allSatisfy { $0.token == token })
+        // One kept-alive connection carries the requests (the stand-in speaks HTTP/1.1).
+        #expect(Set(requests.map(\.clientPort)).count < requests.count / 2, "\(requests.map(\.clientPort))")
         #expect(!agent.logText.contains(token))
     }
 
@@ -131,7 +133,7 @@ struct KubernetesTests {
         #expect(agent.waitForExit() == 0)
     }
 
-    @Test("5xx and connection resets are retried; 429 waits for Retry-After")
+    @Test("5xx and connection resets are retried; a lost answer to a create is not a duplicate")
     func retries() throws {
         let api = try FakeAPIServer()
         let agent = try RunningAgent(config: Self.config(api), environment: api.environment())
@@ -144,10 +146,35 @@ struct KubernetesTests {
         let posts = try api.requests().filter { $0.method == "POST" }.suffix(4).map(\.status)
         #expect(posts == ["500", "500", "reset", "201"])
 
+        // A create that landed but whose answer was lost: the retry's 409 AlreadyExists means done.
+        try api.inject("lose-response", count: 1, method: "POST")
+        try agent.rewriteConfig(Self.config(api, drainDelay: "120ms"))
+        agent.signal(SIGHUP)
+        let deadline = Date().addingTimeInterval(10)
+        while try api.requests().last?.status != "409" && Date() < deadline { usleep(50_000) }
+        #expect(try api.requests().filter { $0.method == "POST" }.suffix(2).map(\.status) == ["lost 201", "409"])
+        // Counted as delivered: a repeat extends its series, and nothing was dropped.
+        try agent.rewriteConfig(Self.config(api, drainDelay: "130ms"))
+        agent.signal(SIGHUP)
+        try api.waitForEvents { events in
+            events.contains { ($0["note"] as? String)?.hasSuffix("changed: lifecycle") == true && $0[path: "series.count"] as? Int == 2 }
+        }
+        #expect(try api.events().filter { $0["reason"] as? String == "ConfigReloaded" }.count == 2)
+        let metrics = try PrometheusText(HTTPTestClient.request(port: agent.healthPort, path: "/metrics").body)
+        #expect(metrics.values("uservice_events_dropped_total").isEmpty)
+        agent.signal(SIGTERM)
+        #expect(agent.waitForExit() == 0)
+    }
+
+    @Test("429 waits for Retry-After")
+    func throttled() throws {
+        let api = try FakeAPIServer()
+        let agent = try RunningAgent(config: Self.config(api), environment: api.environment())
+        try api.waitForEvents { Self.reasons($0).contains("Ready") }
         try api.inject("429", count: 1, retryAfter: 2, method: "POST")
         try agent.rewriteConfig(Self.config(api, drainDelay: "120ms"))
         agent.signal(SIGHUP)
-        try api.waitForEvents { $0.filter { $0["reason"] as? String == "ConfigReloaded" }.count == 2 }
+        try api.waitForEvents { Self.reasons($0).contains("ConfigReloaded") }
         let last = try api.requests().filter { $0.method == "POST" }.suffix(2)
         #expect(last.map(\.status) == ["429", "201"])
         if let throttled = last.first, let retried = last.last {

@@ -105,7 +105,12 @@ struct EventReporter: Service {
                 eventTime: event.time.rfc3339(fractionDigits: 6), reportingController: Self.controllerName,
                 reportingInstance: String(cluster.podName.prefix(128)), action: event.reason.action,
                 reason: event.reason.rawValue, type: event.reason.type, note: event.note, regarding: regarding)
-            _ = try client.create(body, cancellation: cancellation)
+            do {
+                _ = try client.create(body, cancellation: cancellation)
+            } catch where error.statusCode == 409 {
+                // AlreadyExists: names are unique to this pod and instant, so an earlier attempt
+                // landed and only its answer was lost.
+            }
         case .updateSeries(let name, let series):
             _ = try client.updateSeries(series, ofEvent: name, namespace: cluster.namespace, cancellation: cancellation)
         }
