@@ -82,7 +82,7 @@ let benchmarks: @Sendable () -> Void = {
 
     for (title, plugin) in [("dlopen'ed C plugin (echo)", echo), ("dlopen'ed Swift plugin (hello)", hello)] {
         Benchmark(title) { benchmark in
-            logControl.settings.level = .info
+            logControl.reconfigure(LoggingConfig(level: .info, format: .json))
             for _ in benchmark.scaledIterations {
                 blackHole(plugin.process(request))
             }
@@ -92,7 +92,7 @@ let benchmarks: @Sendable () -> Void = {
     for level in [Logger.Level.info, .debug] {
         let title = level == .info ? "C plugin + host log callback, filtered out" : "C plugin + host log callback, written"
         Benchmark(title) { benchmark in
-            logControl.settings.level = level
+            logControl.reconfigure(LoggingConfig(level: level, format: .json))
             for _ in benchmark.scaledIterations {
                 blackHole(echo.process(request))
             }
