@@ -66,13 +66,12 @@ struct EventReporter: Service {
     }
 
     private func deliver(_ event: AgentEvent, regarding: ObjectReference, tracker: inout EventSeriesTracker) async {
-        let cluster = self.calls.client.cluster
-        var delivery = tracker.delivery(for: event, podName: cluster.podName, now: .now)
-        let sent = await self.withRetries("report a \(event.reason.rawValue) event") { [delivery] client, cancellation throws(KubernetesError) in
+        let planned = tracker.delivery(for: event, podName: self.calls.client.cluster.podName, now: .now)
+        let sent = await self.withRetries("report a \(event.reason.rawValue) event") { client, cancellation throws(KubernetesError) in
             do throws(KubernetesError) {
-                return try Self.send(delivery, of: event, regarding: regarding, client: client, cancellation: cancellation)
+                return try Self.send(planned, of: event, regarding: regarding, client: client, cancellation: cancellation)
             } catch {
-                guard case .updateSeries = delivery, error.statusCode == 404 else { throw error }
+                guard case .updateSeries = planned, error.statusCode == 404 else { throw error }
                 // The Event of the series is gone (expired or deleted): start a new one.
                 let fresh = EventSeriesTracker.Delivery.create(
                     name: EventSeriesTracker.eventName(podName: client.cluster.podName, time: event.time))
@@ -80,14 +79,12 @@ struct EventReporter: Service {
             }
         }
         switch sent {
-        case .success(let sent):
-            delivery = sent
+        case .success(let delivery):
+            tracker.delivered(delivery, for: event, now: .now)
+            self.logger.debug("event reported", metadata: ["reason": "\(event.reason.rawValue)", "event": "\(delivery)"])
         case .failure(let reason):
             EventQueue.countDropped(reason)
-            return
         }
-        tracker.delivered(delivery, for: event, now: .now)
-        self.logger.debug("event reported", metadata: ["reason": "\(event.reason.rawValue)", "event": "\(delivery)"])
     }
 
     private static func send(
