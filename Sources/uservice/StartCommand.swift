@@ -5,7 +5,7 @@ import Metrics
 import Prometheus
 
 /// `uservice start`: run the agent.
-struct StartCommand: AsyncParsableCommand {
+struct StartCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "start",
         abstract: "Run the agent (on the built-in defaults when no config is given).",
@@ -21,7 +21,7 @@ struct StartCommand: AsyncParsableCommand {
     @Option(name: .customLong("plugin"), help: ArgumentHelp("Plugin shared library to load (repeatable).", valueName: "path"))
     var plugins: [String] = []
 
-    func run() async throws {
+    func run() throws {
         let loaded = try self.configOptions.load()
 
         let logControl = LogControl(loaded.config.logging, overrides: self.loggingOptions.overrides)
@@ -34,7 +34,7 @@ struct StartCommand: AsyncParsableCommand {
             config: loaded, configPath: self.configOptions.path, commandLinePlugins: self.plugins, logControl: logControl,
             metrics: PrometheusExposition(registry: registry), logger: logger)
         do {
-            guard try await runtime.run() == .drained else { throw ExitCode.failure }
+            guard try runBlocking({ try await runtime.run() }) == .drained else { throw ExitCode.failure }
         } catch let error as AgentStartupError {
             logger.critical("cannot start: \(error)")
             throw ExitCode.failure

@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// The `uservice` command line: a Kubernetes sidecar agent.
 @main
-struct UService: AsyncParsableCommand {
+struct UService: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "uservice",
         abstract: "A Kubernetes sidecar agent: probes, metrics, a small data plane, Events and graceful drain.",
