@@ -7,8 +7,9 @@ import UnixSignals
 /// The running agent: binds the health and data listeners, then runs the lifecycle until a
 /// drain completes.
 ///
-/// The parts run as services of one `ServiceGroup`: the two listeners, the polled health
-/// checks, the signal handler and the drain coordinator, whose return shuts the others down.
+/// The parts run as services of one `ServiceGroup`: the Kubernetes Event reporter (when the
+/// agent is in a cluster), the two listeners, the polled health checks, the signal handler and
+/// the drain coordinator, whose return shuts the others down.
 public struct AgentRuntime: Sendable {
     /// How the agent ended.
     public enum Exit: Sendable, Equatable {
