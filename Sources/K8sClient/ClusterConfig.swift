@@ -32,16 +32,20 @@ public struct ClusterConfig: Sendable, Equatable {
         environment: (String) -> String?,
         hostname: String
     ) -> Result<ClusterConfig, ClusterConfigUnavailable> {
+        /// The variable `name`; an empty one counts as unset.
+        func variable(_ name: String) -> String? {
+            environment(name).flatMap { $0.isEmpty ? nil : $0 }
+        }
         let apiServer: String
         if let apiServerOverride {
-            apiServer = apiServerOverride.hasSuffix("/") ? String(apiServerOverride.dropLast()) : apiServerOverride
-        } else if let host = environment("KUBERNETES_SERVICE_HOST"), !host.isEmpty {
-            let port = environment("KUBERNETES_SERVICE_PORT").flatMap { $0.isEmpty ? nil : $0 } ?? "443"
+            apiServer = apiServerOverride.withoutTrailingSlash()
+        } else if let host = variable("KUBERNETES_SERVICE_HOST") {
+            let port = variable("KUBERNETES_SERVICE_PORT") ?? "443"
             apiServer = host.contains(":") ? "https://[\(host)]:\(port)" : "https://\(host):\(port)"
         } else {
             return .failure(.init("KUBERNETES_SERVICE_HOST is not set and kubernetes.apiServer is not configured"))
         }
-        let directory = serviceAccountDir.hasSuffix("/") ? String(serviceAccountDir.dropLast()) : serviceAccountDir
+        let directory = serviceAccountDir.withoutTrailingSlash()
         let tokenPath = directory + "/token"
         let caPath = directory + "/ca.crt"
         for path in [tokenPath, caPath] {
@@ -52,7 +56,7 @@ public struct ClusterConfig: Sendable, Equatable {
             }
         }
         let namespace: String
-        if let fromEnvironment = environment("POD_NAMESPACE"), !fromEnvironment.isEmpty {
+        if let fromEnvironment = variable("POD_NAMESPACE") {
             namespace = fromEnvironment
         } else if let bytes = try? FileContents.bytes(at: directory + "/namespace", limit: 1024),
             case let fromFile = String(decoding: bytes, as: UTF8.self).trimmingNewlines(), !fromFile.isEmpty
@@ -61,7 +65,7 @@ public struct ClusterConfig: Sendable, Equatable {
         } else {
             return .failure(.init("the pod's namespace is unknown: POD_NAMESPACE is not set and \(directory)/namespace is missing"))
         }
-        let podName = environment("POD_NAME").flatMap { $0.isEmpty ? nil : $0 } ?? hostname
+        let podName = variable("POD_NAME") ?? hostname
         return .success(
             ClusterConfig(apiServer: apiServer, tokenPath: tokenPath, caPath: caPath, namespace: namespace, podName: podName))
     }
@@ -77,6 +81,10 @@ public struct ClusterConfigUnavailable: Error, Sendable, Equatable, CustomString
 }
 
 extension String {
+    fileprivate func withoutTrailingSlash() -> String {
+        self.hasSuffix("/") ? String(self.dropLast()) : self
+    }
+
     /// Without trailing newlines and spaces, as files written by the kubelet or by `echo` end.
     func trimmingNewlines() -> String {
         var text = Substring(self)

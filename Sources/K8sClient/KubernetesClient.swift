@@ -109,7 +109,7 @@ public final class KubernetesClient: Sendable {
         let started = ContinuousClock.now
         let result: Result<CurlResponse, CurlError> = self.connection.withLock { connection in
             if cancellation?.isCancelled == true {
-                return .failure(CurlError(code: 42, message: "cancelled"))
+                return .failure(.cancelled())
             }
             return Result { () throws(CurlError) in try connection.perform(request, cancellation: cancellation) }
         }

@@ -47,7 +47,7 @@ final class KubernetesCalls: Sendable {
     }
 
     private static func cancelled(_ message: String) -> KubernetesError {
-        .transport(CurlError(code: 42, message: message))
+        .transport(.cancelled(message))
     }
 }
 

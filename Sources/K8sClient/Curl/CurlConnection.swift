@@ -99,11 +99,12 @@ public final class CurlConnection {
     }
 
     private func error(for code: CURLcode, transfer: TransferState) -> CurlError {
+        if code == CURLE_ABORTED_BY_CALLBACK && !transfer.exceededLimit {
+            return .cancelled()
+        }
         let message: String
         if transfer.exceededLimit {
             message = "the response body is larger than \(transfer.limit) bytes"
-        } else if code == CURLE_ABORTED_BY_CALLBACK {
-            message = "cancelled"
         } else if self.errorBuffer[0] != 0 {
             message = String(cString: self.errorBuffer)
         } else {

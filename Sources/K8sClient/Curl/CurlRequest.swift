@@ -72,8 +72,16 @@ public struct CurlError: Error, Sendable, Equatable, CustomStringConvertible {
         self.message = message
     }
 
+    /// libcurl's `CURLE_ABORTED_BY_CALLBACK`, which a ``TransferCancellation`` causes.
+    static let abortedByCallback: UInt32 = 42
+
+    /// The error of a transfer stopped, or never started, because it was cancelled.
+    public static func cancelled(_ message: String = "cancelled") -> CurlError {
+        CurlError(code: Self.abortedByCallback, message: message)
+    }
+
     /// True when the transfer was stopped through its ``TransferCancellation``.
-    public var isCancelled: Bool { self.code == 42 }  // CURLE_ABORTED_BY_CALLBACK
+    public var isCancelled: Bool { self.code == Self.abortedByCallback }
 
     public var description: String { self.message }
 }
