@@ -11,6 +11,12 @@ let package = Package(
         .library(name: "EchoPluginC", type: .dynamic, targets: ["EchoPluginC"]),
         .library(name: "HelloPluginSwift", type: .dynamic, targets: ["HelloPluginSwift"]),
     ],
+    traits: [
+        .trait(
+            name: "Kafka",
+            description: "Publish lifecycle events, access-log records and plugin outputs to Kafka (links librdkafka)."
+        )
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
@@ -29,6 +35,11 @@ let package = Package(
             name: "CYaml",
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
+        ),
+        .systemLibrary(
+            name: "CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
         ),
         .target(name: "CUServicePlugin"),
         .target(name: "CPluginHost", dependencies: ["CUServicePlugin"]),
@@ -49,6 +60,7 @@ let package = Package(
                 "CUServicePlugin",
                 "CPluginHost",
                 "K8sClient",
+                .target(name: "CRdKafka", condition: .when(traits: ["Kafka"])),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -7,9 +7,10 @@ import UnixSignals
 /// The running agent: binds the health and data listeners, then runs the lifecycle until a
 /// drain completes.
 ///
-/// The parts run as services of one `ServiceGroup`: the Kubernetes Event reporter (when the
-/// agent is in a cluster), the two listeners, the polled health checks, the signal handler and
-/// the drain coordinator, whose return shuts the others down.
+/// The parts run as services of one `ServiceGroup`: the Kafka sink (in a build with the `Kafka`
+/// trait, with a `kafka` section), the Kubernetes Event reporter (when the agent is in a
+/// cluster), the two listeners, the polled health checks, the signal handler and the drain
+/// coordinator, whose return shuts the others down.
 public struct AgentRuntime: Sendable {
     /// How the agent ended.
     public enum Exit: Sendable, Equatable {
@@ -65,6 +66,17 @@ public struct AgentRuntime: Sendable {
         let plugins = try PluginSet.load(config.plugins, registry: registry, logger: self.logger)
         defer { plugins.shutdown() }
 
+        let records: (any RecordSink)?
+        #if Kafka
+        let kafka = try config.kafka.map { kafka throws(AgentStartupError) in
+            try KafkaSink(kafka, settings: settings, registry: registry, logger: self.logger)
+        }
+        defer { kafka?.shutdown() }
+        records = kafka
+        #else
+        records = nil
+        #endif
+
         let httpMetrics = HTTPMetrics()
         let group = MultiThreadedEventLoopGroup.singleton
         let health = try await HTTPListener.bind(
@@ -84,9 +96,10 @@ public struct AgentRuntime: Sendable {
                 limits: { settings.current.server.listener },
                 handlerContext: .init(
                     responder: DataPlaneResponder(
-                        settings: settings, lifecycle: lifecycle, plugins: plugins.byName, threadPool: .singleton),
+                        settings: settings, lifecycle: lifecycle, plugins: plugins.byName, threadPool: .singleton,
+                        records: records),
                     metrics: httpMetrics, connections: ConnectionRegistry(),
-                    accessLog: AccessLog(logger: Logger(label: "access")),
+                    accessLog: AccessLog(logger: Logger(label: "access"), records: records),
                     closeAfterResponse: { lifecycle.isDraining }),
                 group: group)
         } catch {
@@ -103,14 +116,14 @@ public struct AgentRuntime: Sendable {
             throw error
         }
         defer { kubernetes?.calls.shutdown() }
-        let events = kubernetes?.events
-        events?.record(.started, note: "uservice \(AgentVersion.current) started with \(self.configPath ?? "built-in defaults")")
+        let events = EventRecorder(queue: kubernetes?.events, sink: records)
+        events.record(.started, note: "uservice \(AgentVersion.current) started with \(self.configPath ?? "built-in defaults")")
         for plugin in plugins.inLoadOrder {
-            events?.record(.pluginLoaded, note: "plugin \(plugin.name) \(plugin.version) loaded from \(plugin.path)")
+            events.record(.pluginLoaded, note: "plugin \(plugin.name) \(plugin.version) loaded from \(plugin.path)")
         }
 
         if lifecycle.startupCompleted() {
-            events?.record(.ready, note: "ready: health port \(health.port), data port \(data.port)")
+            events.record(.ready, note: "ready: health port \(health.port), data port \(data.port)")
         }
         let startupMilliseconds = Double((ContinuousClock.now - startedAt).wholeNanoseconds / 1000) / 1000
         self.logger.notice(
@@ -124,8 +137,14 @@ public struct AgentRuntime: Sendable {
         let reloader = ConfigReloader(
             path: self.configPath, commandLinePlugins: self.commandLinePlugins, settings: settings,
             logControl: self.logControl, events: events, logger: self.logger)
-        // Graceful shutdown runs in reverse order: the Event reporter, first, flushes last.
+        // Graceful shutdown runs in reverse order: the Kafka sink and the Event reporter, first,
+        // flush last, once the drain has recorded Stopped and every request's record.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        #if Kafka
+        if let kafka {
+            services.append(.init(service: kafka, serviceName: "kafka"))
+        }
+        #endif
         if let reporter = kubernetes?.reporter {
             services.append(.init(service: reporter, serviceName: "kubernetes events"))
         }

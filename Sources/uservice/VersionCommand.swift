@@ -18,16 +18,22 @@ struct VersionCommand: ParsableCommand {
     var output: Output = .text
 
     func run() {
-        let facts: [ConfigValue.Member] = [
-            .init("version", .string(AgentVersion.current)),
+        var libraries: [ConfigValue.Member] = [
             .init("libcurl", .string(Libcurl.version)),
             .init("libyaml", .string(AgentVersion.libyaml)),
         ]
+        if let librdkafka = AgentVersion.librdkafka {
+            libraries.append(.init("librdkafka", .string(librdkafka)))
+        }
         switch self.output {
         case .text:
-            let libraries = facts.dropFirst().map { "\($0.key) \(Self.text($0.value))" }.joined(separator: ", ")
-            print("uservice \(AgentVersion.current) (\(libraries))")
+            let list = libraries.map { "\($0.key) \(Self.text($0.value))" }.joined(separator: ", ")
+            let kafka = AgentVersion.librdkafka == nil ? "" : ", with Kafka"
+            print("uservice \(AgentVersion.current) (\(list))\(kafka)")
         case .json:
+            let facts: [ConfigValue.Member] =
+                [.init("version", .string(AgentVersion.current))] + libraries
+                + [.init("kafka", .bool(AgentVersion.librdkafka != nil))]
             print(ConfigValue.object(facts).renderJSON(), terminator: "")
         }
     }

@@ -12,6 +12,10 @@ public struct AgentConfig: Sendable, Equatable {
     public var logging: LoggingConfig
     /// Paths of plugin shared libraries to load at start. Default none.
     public var plugins: [String]
+    #if Kafka
+    /// Where records are published; nil (the default) publishes nothing.
+    public var kafka: KafkaConfig?
+    #endif
 
     public init(
         service: ServiceConfig = ServiceConfig(),
@@ -22,6 +26,9 @@ public struct AgentConfig: Sendable, Equatable {
         logging: LoggingConfig = LoggingConfig(),
         plugins: [String] = []
     ) {
+        #if Kafka
+        self.kafka = nil
+        #endif
         self.service = service
         self.health = health
         self.server = server
@@ -54,7 +61,13 @@ public struct AgentConfig: Sendable, Equatable {
         }
         self.plugins = reader.read(
             "plugins", .list(of: .nonEmpty), default: defaults.plugins, "Plugin shared libraries to load.")
+        #if Kafka
+        self.kafka = reader.optionalSection("kafka", "Kafka output (a build with the Kafka trait).") {
+            KafkaConfig(reading: &$0)
+        }
+        #else
         reader.rejectUnsupported("kafka", feature: "Kafka")
+        #endif
         reader.reportUnknownKeys()
 
         if self.server.listener.conflicts(with: self.health.listener) {

@@ -134,6 +134,21 @@ struct ConfigReader {
         return value
     }
 
+    /// Reads a section that is off unless the file has it: nil when the key is absent or null.
+    /// Describing, it records the section's schema and returns nil.
+    mutating func optionalSection<Value>(_ key: String, _ doc: String, _ body: (inout ConfigReader) -> Value) -> Value? {
+        if let context, let node = self.entries[key]?.value, !node.isNull {
+            context.record(self.childPath(key), at: node.mark)
+            return self.section(key, doc, body)
+        }
+        _ = self.take(key)
+        var described = ConfigReader(context: nil, path: self.childPath(key))
+        _ = body(&described)
+        self.properties.append(.init(key, described.schema(description: doc)))
+        self.effective.append(.init(key, .null))
+        return nil
+    }
+
     /// Rejects a section that this build cannot use (such as `kafka` without the Kafka trait).
     mutating func rejectUnsupported(_ key: String, feature: String) {
         if let context, let pair = self.entries[key] {

@@ -1,8 +1,10 @@
 import Logging
 
-/// Writes one log line per data-plane request through swift-log.
+/// Writes one log line per data-plane request through swift-log, and publishes it as a
+/// record when the record sink takes requests.
 struct AccessLog: Sendable {
     let logger: Logger
+    let records: (any RecordSink)?
 
     func record(_ request: HTTPRequest, status: UInt, bytes: Int, nanoseconds: Int64) {
         let milliseconds = Double(nanoseconds / 1000) / 1000
@@ -17,5 +19,11 @@ struct AccessLog: Sendable {
                 "remote": "\(request.remoteAddress)",
             ]
         )
+        self.records.publish(.request) {
+            .request(
+                AccessRecord(
+                    time: .now(), method: request.method.rawValue, path: String(request.path), status: status, bytes: bytes,
+                    nanoseconds: nanoseconds, remote: "\(request.remoteAddress)"))
+        }
     }
 }

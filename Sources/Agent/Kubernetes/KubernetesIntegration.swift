@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import K8sClient
 import Logging
 
@@ -28,7 +23,7 @@ struct KubernetesIntegration: Sendable {
         let cluster: ClusterConfig
         switch ClusterConfig.inCluster(
             apiServerOverride: config.apiServer, serviceAccountDir: config.serviceAccountDir,
-            environment: Self.environment, hostname: Self.hostname())
+            environment: HostEnvironment.variable, hostname: HostEnvironment.hostname())
         {
         case .success(let found):
             cluster = found
@@ -81,15 +76,5 @@ struct KubernetesIntegration: Sendable {
                 return .fail("\(error)")
             }
         }
-    }
-
-    private static func environment(_ name: String) -> String? {
-        getenv(name).map { String(cString: $0) }
-    }
-
-    private static func hostname() -> String {
-        var buffer = [CChar](repeating: 0, count: 256)
-        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

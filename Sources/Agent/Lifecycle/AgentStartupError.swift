@@ -6,6 +6,8 @@ public enum AgentStartupError: Error, Sendable, CustomStringConvertible {
     case plugin(PluginError)
     /// `kubernetes.enabled` is true but the cluster cannot be used.
     case kubernetes(String)
+    /// The Kafka producer could not be created from `kafka`.
+    case kafka(String)
 
     public var description: String {
         switch self {
@@ -14,7 +16,7 @@ public enum AgentStartupError: Error, Sendable, CustomStringConvertible {
             return "the \(listener) listener cannot bind \(host):\(port): \(reason)"
         case .plugin(let error):
             return error.description
-        case .kubernetes(let reason):
+        case .kubernetes(let reason), .kafka(let reason):
             return reason
         }
     }

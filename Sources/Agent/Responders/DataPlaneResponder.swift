@@ -15,6 +15,8 @@ struct DataPlaneResponder: HTTPResponder {
     let lifecycle: LifecycleController
     let plugins: [String: LoadedPlugin]
     let threadPool: NIOThreadPool
+    /// Takes plugin answers when the sink publishes them.
+    let records: (any RecordSink)?
 
     func respond(to request: HTTPRequest, on eventLoop: any EventLoop) -> HTTPAnswer {
         switch request.path {
@@ -66,8 +68,14 @@ struct DataPlaneResponder: HTTPResponder {
         }
         guard request.method == .POST else { return .now(.methodNotAllowed(allowed: [.POST], route: route)) }
         let body = Array(request.body.readableBytesView)
-        let answer = self.threadPool.runIfActive(eventLoop: eventLoop) { plugin.process(body) }.map { response in
+        let answer = self.threadPool.runIfActive(eventLoop: eventLoop) { plugin.process(body) }.map { [records] response in
             guard let response else { return HTTPResponse.error(.internalServerError, "plugin \(name) failed", route: route) }
+            records.publish(.pluginOutput) {
+                .pluginOutput(
+                    PluginOutput(
+                        time: .now(), plugin: name, status: response.status, contentType: response.contentType,
+                        body: response.body))
+            }
             var buffer = ByteBuffer()
             buffer.writeBytes(response.body)
             return HTTPResponse(

@@ -1,7 +1,7 @@
 import Logging
 
 /// Re-reads the config file on SIGHUP. A valid config is applied, except settings that need a
-/// restart (listener addresses and ports, tickers, plugins, kubernetes), which are logged and
+/// restart (listener addresses and ports, tickers, plugins, kubernetes, kafka), which are logged and
 /// kept; an invalid one is rejected with every positioned error logged, the old config kept.
 /// Each outcome is recorded as an Event: `ConfigReloaded` or `ConfigRejected`.
 struct ConfigReloader: Sendable {
@@ -10,7 +10,7 @@ struct ConfigReloader: Sendable {
     let commandLinePlugins: [String]
     let settings: RuntimeSettings
     let logControl: LogControl
-    let events: EventQueue?
+    let events: EventRecorder
     let logger: Logger
 
     /// A setting whose change a reload can detect.
@@ -25,12 +25,18 @@ struct ConfigReloader: Sendable {
     }
 
     /// Read only at start: a reload logs a change to them and keeps the running value.
-    private static let restartOnly = [
-        Setting("health.address", \.health.listener.address), Setting("health.port", \.health.listener.port),
-        Setting("health.tickers", \.health.tickers), Setting("server.address", \.server.listener.address),
-        Setting("server.port", \.server.listener.port), Setting("plugins", \.plugins),
-        Setting("kubernetes", \.kubernetes),
-    ]
+    private static let restartOnly: [Setting] = {
+        var settings = [
+            Setting("health.address", \.health.listener.address), Setting("health.port", \.health.listener.port),
+            Setting("health.tickers", \.health.tickers), Setting("server.address", \.server.listener.address),
+            Setting("server.port", \.server.listener.port), Setting("plugins", \.plugins),
+            Setting("kubernetes", \.kubernetes),
+        ]
+        #if Kafka
+        settings.append(Setting("kafka", \.kafka))
+        #endif
+        return settings
+    }()
 
     /// Applied by a reload: the next request, connection or drain uses them.
     private static let live = [
@@ -53,7 +59,7 @@ struct ConfigReloader: Sendable {
             self.logger.error(
                 "config rejected, keeping the running config",
                 metadata: ["config": "\(path)", "errors": "\(error.diagnostics.count)"])
-            self.events?.record(
+            self.events.record(
                 .configRejected,
                 note: "config rejected, running config kept: " + error.diagnostics.map { "\($0)" }.joined(separator: "; "))
             return
@@ -71,13 +77,16 @@ struct ConfigReloader: Sendable {
         next.server.listener.port = current.server.listener.port
         next.plugins = current.plugins
         next.kubernetes = current.kubernetes
+        #if Kafka
+        next.kafka = current.kafka
+        #endif
 
         let applied = Self.live.filter { $0.differs(current, next) }.map(\.name)
         self.settings.replace(with: next)
         self.logControl.reconfigure(next.logging)
         self.logger.notice(
             "config reloaded", metadata: ["config": "\(path)", "changed": "\(applied.joined(separator: ","))"])
-        self.events?.record(
+        self.events.record(
             .configReloaded,
             note: "config \(path) reloaded; changed: \(applied.isEmpty ? "nothing" : applied.joined(separator: ", "))")
     }

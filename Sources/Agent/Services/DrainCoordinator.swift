@@ -16,7 +16,7 @@ struct DrainCoordinator: Service {
     let lifecycle: LifecycleController
     let settings: RuntimeSettings
     let dataListener: HTTPListener
-    let events: EventQueue?
+    let events: EventRecorder
     let logger: Logger
     /// Set when the deadline cut requests, for the exit status.
     let outcome: DrainOutcome
@@ -28,7 +28,7 @@ struct DrainCoordinator: Service {
             _ = self.lifecycle.requestDrain(by: .shutdown)
         }
         let timing = self.settings.current.lifecycle
-        self.events?.record(
+        self.events.record(
             .draining, note: "draining (\(trigger)): drain delay \(timing.drainDelay), shutdown timeout \(timing.shutdownTimeout)")
         self.logger.notice(
             "draining",
@@ -50,7 +50,7 @@ struct DrainCoordinator: Service {
                 metadata: ["connections": "\(cut.connections)", "requests": "\(cut.requests)"])
         }
         self.lifecycle.drainCompleted()
-        self.events?.record(
+        self.events.record(
             .stopped,
             note: cut.connections > 0
                 ? "stopped: the shutdown timeout cut \(cut.requests) requests on \(cut.connections) connections"
