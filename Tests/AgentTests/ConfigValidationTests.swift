@@ -87,9 +87,20 @@ struct ConfigValidationTests {
         #expect(try config("health: {port: 0}\nserver: {port: 0}\n").health.listener.port == 0)
     }
 
+    #if Kafka
+    @Test func kafkaSectionIsOffUntilTheFileHasIt() throws {
+        #expect(try config("{}\n").kafka == nil)
+        #expect(try config("kafka: null\n").kafka == nil)
+        let kafka = try #require(try config("kafka: {brokers: [\"[::1]:9092\"], topic: t}\n").kafka)
+        #expect(kafka == KafkaConfig(brokers: ["[::1]:9092"], topic: "t"))
+        #expect(kafka.publish == KafkaConfig.Publish(events: true, accessLog: false, plugins: false))
+        #expect(diagnostics("kafka: {}\n") == ["1:8: missing key \"brokers\" in \"kafka\"", "1:8: missing key \"topic\" in \"kafka\""])
+    }
+    #else
     @Test func kafkaNeedsTheKafkaBuild() {
         #expect(diagnostics("kafka: {}\n") == ["1:1: \"kafka\" needs a build with Kafka support; this build has none"])
     }
+    #endif
 
     @Test func everyProblemIsReportedInFileOrder() {
         let found = diagnostics(

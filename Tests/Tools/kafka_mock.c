@@ -8,6 +8,7 @@
  * commands on stdin, one per line, answering each with "ok":
  *   down   the broker drops its connections and refuses new ones
  *   up     the broker takes connections again
+ *   rtt MS the broker answers every request MS milliseconds late
  * At end of input it shuts the cluster down and exits.
  *
  * Build: cc kafka_mock.c -lrdkafka -o kafka_mock
@@ -15,6 +16,7 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int main(int argc, char **argv) {
@@ -52,6 +54,8 @@ int main(int argc, char **argv) {
             result = rd_kafka_mock_broker_set_down(cluster, 1);
         } else if (strcmp(line, "up") == 0) {
             result = rd_kafka_mock_broker_set_up(cluster, 1);
+        } else if (strncmp(line, "rtt ", 4) == 0) {
+            result = rd_kafka_mock_broker_set_rtt(cluster, 1, atoi(line + 4));
         } else {
             printf("unknown command: %s\n", line);
             fflush(stdout);

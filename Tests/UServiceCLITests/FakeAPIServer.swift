@@ -182,7 +182,7 @@ extension [String: Any] {
 
 extension FileHandle {
     /// Reads one line (without its newline), blocking.
-    fileprivate func readLine() -> String {
+    func readLine() -> String {
         var bytes: [UInt8] = []
         while let byte = try? self.read(upToCount: 1), let first = byte.first, first != UInt8(ascii: "\n") {
             bytes.append(first)

@@ -49,15 +49,30 @@ struct PrometheusText {
             name = String(rest.prefix { $0 != "{" && $0 != " " })
             rest = rest.dropFirst(name.count)
             if rest.first == "{" {
-                guard let close = rest.firstIndex(of: "}") else { throw Problem(line: number, text: line, reason: "no }") }
-                for pair in rest[rest.index(after: rest.startIndex)..<close].split(separator: ",") {
-                    let keyValue = pair.split(separator: "=", maxSplits: 1)
-                    guard keyValue.count == 2, isName(String(keyValue[0])), keyValue[1].hasPrefix("\""),
-                        keyValue[1].hasSuffix("\""), keyValue[1].count >= 2
-                    else { throw Problem(line: number, text: line, reason: "bad label") }
-                    labels[String(keyValue[0])] = String(keyValue[1].dropFirst().dropLast())
+                rest = rest.dropFirst()
+                // name="value" pairs; values may hold any character, with \\, \" and \n escaped.
+                while rest.first != "}" {
+                    let key = String(rest.prefix { $0 != "=" })
+                    rest = rest.dropFirst(key.count)
+                    guard isName(key), rest.hasPrefix("=\"") else { throw Problem(line: number, text: line, reason: "bad label") }
+                    rest = rest.dropFirst(2)
+                    var value = ""
+                    while let character = rest.first, character != "\"" {
+                        rest = rest.dropFirst()
+                        if character == "\\", let escaped = rest.first {
+                            rest = rest.dropFirst()
+                            value.append(escaped == "n" ? "\n" : escaped)
+                        } else {
+                            value.append(character)
+                        }
+                    }
+                    guard rest.first == "\"" else { throw Problem(line: number, text: line, reason: "unterminated label value") }
+                    rest = rest.dropFirst()
+                    labels[key] = value
+                    if rest.first == "," { rest = rest.dropFirst() }
+                    guard !rest.isEmpty else { throw Problem(line: number, text: line, reason: "no }") }
                 }
-                rest = rest[rest.index(after: close)...]
+                rest = rest.dropFirst()
             }
             let valueText = rest.trimmingCharacters(in: .whitespaces)
             guard isName(name), rest.first == " ", let value = Double(valueText.replacingOccurrences(of: "+Inf", with: "inf")) else {

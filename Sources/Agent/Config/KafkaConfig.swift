@@ -99,7 +99,7 @@ public struct KafkaConfig: Sendable, Equatable {
             "brokers", .nonEmptyList(of: .brokerAddress), placeholder: [], "Bootstrap brokers as host:port.")
         self.topic = reader.require("topic", .topicName, placeholder: "", "The topic every record goes to.")
         self.clientId = reader.read("clientId", .nonEmpty, default: defaults.clientId, "The producer's client.id.")
-        self.acks = reader.read("acks", .choice, default: defaults.acks, "all, leader or none.")
+        self.acks = reader.read("acks", .acks, default: defaults.acks, "all, leader or none.")
         self.compression = reader.read(
             "compression", .choice, default: defaults.compression, "none, gzip, snappy, lz4 or zstd.")
         self.linger = reader.read(
@@ -129,6 +129,23 @@ extension KafkaConfig.Publish {
             "accessLog", .bool, default: defaults.accessLog, "One record per data-plane request.")
         self.plugins = reader.read("plugins", .bool, default: defaults.plugins, "The answers of POST /plugins/NAME.")
     }
+}
+
+extension ValueKind where Value == KafkaConfig.Acks {
+    /// `all`, `leader` or `none`; Kafka's numbers (`-1`, `1`, `0`) are refused with the name to use.
+    static let acks = ValueKind(
+        schema: ValueKind.choice.schema,
+        decode: { node, context in
+            if case .scalar(let scalar) = node.content, case .integer(let number?) = scalar.resolved {
+                let names: [Int: KafkaConfig.Acks] = [-1: .all, 1: .leader, 0: .none]
+                let choices = KafkaConfig.Acks.allCases.map(\.rawValue)
+                context.report(.invalidChoice(scalar.text, choices: choices, suggestion: names[number]?.rawValue), at: node.mark)
+                return nil
+            }
+            return ValueKind.choice.decode(node, context)
+        },
+        encode: ValueKind.choice.encode
+    )
 }
 
 extension ValueKind where Value == String {
