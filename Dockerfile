@@ -3,6 +3,7 @@
 #
 #   docker build -t uservice:0.1.0 .
 #   docker build --build-arg SWIFT_IMAGE=uservice-builder:local -t uservice:0.1.0 .   # offline
+#   docker build --build-arg VARIANT=closure --build-arg TRAITS=Kafka -t uservice:0.1.0-kafka .
 #
 # The dependency stage sees only Package.swift and the build scripts, with empty stand-ins for
 # the project's own Swift sources: editing the sources rebuilds the project, not its
@@ -14,16 +15,18 @@ FROM ${SWIFT_IMAGE} AS builder
 # hadolint ignore=DL3008
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        ca-certificates dpkg-dev libcurl4-openssl-dev libssl-dev libyaml-dev make pkg-config \
+        ca-certificates dpkg-dev libcurl4-openssl-dev librdkafka-dev libssl-dev libyaml-dev make pkg-config \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 
 FROM builder AS dependencies
 ARG VARIANT=static
+ARG TRAITS=
 COPY Package.swift ./
 COPY scripts/build-static-curl scripts/make-rootfs scripts/
 COPY Sources/CCurl Sources/CCurl
 COPY Sources/CYaml Sources/CYaml
+COPY Sources/CRdKafka Sources/CRdKafka
 COPY Sources/CUServicePlugin Sources/CUServicePlugin
 COPY Sources/CPluginHost Sources/CPluginHost
 COPY Plugins/EchoPluginC Plugins/EchoPluginC
@@ -32,13 +35,14 @@ RUN for target in Sources/K8sClient Sources/Agent Plugins/HelloPluginSwift \
         mkdir -p "$target" && touch "$target/Placeholder.swift"; \
     done \
     && mkdir -p Sources/uservice && touch Sources/uservice/main.swift \
-    && scripts/make-rootfs "$VARIANT" /tmp/placeholder-rootfs
+    && TRAITS="$TRAITS" scripts/make-rootfs "$VARIANT" /tmp/placeholder-rootfs
 
 FROM dependencies AS build
 ARG VARIANT=static
+ARG TRAITS=
 RUN find Sources Plugins Tests -name Placeholder.swift -delete && rm Sources/uservice/main.swift
 COPY . .
-RUN scripts/make-rootfs "$VARIANT" /rootfs
+RUN TRAITS="$TRAITS" scripts/make-rootfs "$VARIANT" /rootfs
 
 FROM scratch
 COPY --from=build /rootfs /
