@@ -6,8 +6,9 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "uservice", targets: ["uservice"]),
-        // The runtime as a library, for the benchmarks package in Benchmarks/.
+        // The runtime and the Kubernetes client as libraries, for the benchmarks package in Benchmarks/.
         .library(name: "Agent", targets: ["Agent"]),
+        .library(name: "K8sClient", targets: ["K8sClient"]),
         .library(name: "EchoPluginC", type: .dynamic, targets: ["EchoPluginC"]),
         .library(name: "HelloPluginSwift", type: .dynamic, targets: ["HelloPluginSwift"]),
     ],

@@ -31,6 +31,7 @@ let package = Package(
             name: "HotPaths",
             dependencies: [
                 .product(name: "Agent", package: mainPackage),
+                .product(name: "K8sClient", package: mainPackage),
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

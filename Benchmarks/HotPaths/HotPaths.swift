@@ -1,7 +1,8 @@
 // The agent's hot paths, per operation: rendering a probe answer, rendering /metrics with
-// 1,000 series, and parsing and validating a realistic config file.
+// 1,000 series, parsing and validating a realistic config file, and encoding an Event.
 import Agent
 import Benchmark
+import K8sClient
 import Metrics
 import Prometheus
 
@@ -76,6 +77,21 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("config: parse and validate a realistic file") { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(try ConfigLoader.decode(realisticConfig, file: "uservice.yaml"))
+        }
+    }
+
+    // The body of a Draining Event as the reporter sends it.
+    let event = Event(
+        metadata: .init(name: "payments-7d4b9c-x2x9z.187a3c5e9d2f4b10", namespace: "payments"),
+        eventTime: "2026-11-27T05:15:12.557698Z", reportingController: "uservice",
+        reportingInstance: "payments-7d4b9c-x2x9z", action: "Drain", reason: "Draining", type: .normal,
+        note: "draining (SIGTERM): drain delay 5s, shutdown timeout 20s",
+        regarding: ObjectReference(
+            apiVersion: "v1", kind: "Pod", name: "payments-7d4b9c-x2x9z", namespace: "payments",
+            uid: "0f8b6f3e-4a55-4c1e-9d3b-7f2a9c1d5e60"))
+    Benchmark("Event JSON encoding (events.k8s.io/v1)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(KubernetesClient.encode(event))
         }
     }
 }

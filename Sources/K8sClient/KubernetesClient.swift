@@ -135,8 +135,8 @@ public final class KubernetesClient: Sendable {
             retryAfter: retryAfter)
     }
 
-    /// The JSON body for `value`.
-    static func encode(_ value: some Encodable) -> [UInt8] {
+    /// The JSON body the client sends for `value` (an ``Event``, a series patch).
+    public static func encode(_ value: some Encodable) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .withoutEscapingSlashes
         // Encoding these plain value types cannot fail.
