@@ -10,6 +10,11 @@ public enum JSONString {
 
     /// Appends `text` escaped for the inside of a JSON string literal.
     public static func appendEscaped(_ text: String, to output: inout String) {
+        // Most text (check names, outputs, paths) needs no escape: append it whole.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == 0x7F }) {
+            output.append(text)
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": output.append("\\\"")
