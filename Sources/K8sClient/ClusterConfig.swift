@@ -17,6 +17,12 @@ public struct ClusterConfig: Sendable, Equatable {
         self.podName = podName
     }
 
+    /// The pod's name: `POD_NAME` (the downward API; empty counts as unset), else `hostname`
+    /// (a pod's host name is its name).
+    public static func podName(environment: (String) -> String?, hostname: @autoclosure () -> String) -> String {
+        environment("POD_NAME").flatMap { $0.isEmpty ? nil : $0 } ?? hostname()
+    }
+
     /// Finds the cluster the way a pod sees it.
     ///
     /// - API server: `apiServerOverride`, else `https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT`
@@ -65,7 +71,7 @@ public struct ClusterConfig: Sendable, Equatable {
         } else {
             return .failure(.init("the pod's namespace is unknown: POD_NAMESPACE is not set and \(directory)/namespace is missing"))
         }
-        let podName = variable("POD_NAME") ?? hostname
+        let podName = Self.podName(environment: environment, hostname: hostname)
         return .success(
             ClusterConfig(apiServer: apiServer, tokenPath: tokenPath, caPath: caPath, namespace: namespace, podName: podName))
     }

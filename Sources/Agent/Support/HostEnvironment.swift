@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import K8sClient
 
 /// What the agent reads from the process environment and the host.
 enum HostEnvironment {
@@ -18,8 +19,8 @@ enum HostEnvironment {
         return String(nulTerminated: buffer)
     }
 
-    /// The pod's name: `POD_NAME` (the downward API), else the host name.
+    /// The pod's name, by the rule the Kubernetes client uses: `POD_NAME`, else the host name.
     static func podName() -> String {
-        self.variable("POD_NAME").flatMap { $0.isEmpty ? nil : $0 } ?? self.hostname()
+        ClusterConfig.podName(environment: self.variable, hostname: self.hostname())
     }
 }
