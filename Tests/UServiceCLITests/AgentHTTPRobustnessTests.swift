@@ -88,6 +88,22 @@ struct AgentHTTPRobustnessTests {
         #expect(response.body == "hello")
     }
 
+    @Test("pipelined requests are answered in order, a slow one first; an answer to HEAD has no body")
+    func pipelined() throws {
+        let agent = try RunningAgent(config: Self.config)
+        let connection = try HTTPTestClient.Connection(port: agent.dataPort)
+        connection.send(
+            "GET /work?ms=300 HTTP/1.1\r\nhost: x\r\n\r\nHEAD / HTTP/1.1\r\nhost: x\r\n\r\n"
+                + "POST /echo HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n")
+        let text = String(decoding: connection.receive { String(decoding: $0, as: UTF8.self).hasSuffix("abc") }, as: UTF8.self)
+        let responses = text.components(separatedBy: "HTTP/1.1 ").dropFirst()
+        #expect(responses.map { $0.prefix(3) } == ["200", "405", "200"], "\(text)")
+        #expect(responses.first?.hasSuffix("{\"workedMs\":300}") == true)
+        #expect(responses.dropFirst().first?.hasSuffix("content-length: 30\r\n\r\n") == true, "no body after HEAD")
+        connection.send("GET / HTTP/1.1\r\nhost: x\r\n\r\n")
+        #expect(try connection.readResponse().status == 200, "the connection stays open")
+    }
+
     @Test("random bytes on many connections never take the agent down")
     func randomInput() throws {
         let agent = try RunningAgent(config: Self.config)

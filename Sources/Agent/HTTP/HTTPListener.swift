@@ -1,6 +1,5 @@
 import Logging
 import NIOCore
-import NIOHTTP1
 import NIOPosix
 
 /// One bound HTTP/1.1 listener (the health port or the data port) and its connections.
@@ -78,18 +77,10 @@ public final class HTTPListener: Sendable {
                 idleTimeout: .milliseconds(Int64(settings.idleTimeout.milliseconds))
             )
         )
-        var decoderLimits = NIOHTTPDecoderLimitConfiguration()
-        decoderLimits.maxHeaderListSize = settings.maxHeaderBytes
-        decoderLimits.maxHeaderFieldSize = settings.maxHeaderBytes
-        try pipeline.configureHTTPServerPipeline(
-            withPipeliningAssistance: true,
-            withErrorHandling: true,
-            withOutboundHeaderValidation: false,
-            withEncoderConfiguration: HTTPResponseEncoder.Configuration(),
-            withDecoderLimitConfiguration: decoderLimits
-        )
         try pipeline.addHandler(
-            HTTPServerHandler(listener: handlerContext, activity: activity, maxBodyBytes: settings.maxBodyBytes))
+            HTTPServerHandler(
+                listener: handlerContext, activity: activity, maxHeadBytes: settings.maxHeaderBytes,
+                maxBodyBytes: settings.maxBodyBytes))
     }
 
     /// Closes the listening socket: new connections are refused; open ones continue.

@@ -20,23 +20,50 @@ public final class HTTPMetrics: Sendable {
         self.activeRequests.increment()
     }
 
-    /// The methods that get their own label value; any other is `_OTHER`, so clients cannot
-    /// grow the number of series by inventing methods.
-    private static let knownMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
+    /// The duration series a connection recorded into last, so a keep-alive connection that
+    /// repeats one request (a probe, a load test) skips the shared table and its lock.
+    struct LastSeries {
+        fileprivate var method: HTTPMethod
+        fileprivate var route: String
+        fileprivate var status: HTTPResponseStatus
+        fileprivate var timer: Metrics.Timer
+    }
 
-    func requestFinished(method: HTTPMethod, route: String, status: HTTPResponseStatus, nanoseconds: Int64) {
+    func requestFinished(
+        method: HTTPMethod,
+        route: String,
+        status: HTTPResponseStatus,
+        nanoseconds: Int64,
+        last: inout LastSeries?
+    ) {
         self.activeRequests.decrement()
-        let methodLabel = Self.knownMethods.contains(method.rawValue) ? method.rawValue : "_OTHER"
-        let key = Key(method: methodLabel, route: route, status: status.code)
-        let timer = self.timers.withLockedValue { timers in
+        if let last, last.method == method, last.status == status, last.route == route {
+            return last.timer.recordNanoseconds(nanoseconds)
+        }
+        let timer = self.timer(method: Self.methodLabel(method), route: route, status: status.code)
+        last = LastSeries(method: method, route: route, status: status, timer: timer)
+        timer.recordNanoseconds(nanoseconds)
+    }
+
+    private func timer(method: String, route: String, status: UInt) -> Metrics.Timer {
+        let key = Key(method: method, route: route, status: status)
+        return self.timers.withLockedValue { timers in
             if let timer = timers[key] { return timer }
             let timer = Metrics.Timer(
                 label: "http_server_request_duration_seconds",
-                dimensions: [("method", methodLabel), ("route", route), ("status", String(status.code))]
+                dimensions: [("method", method), ("route", route), ("status", String(status))]
             )
             timers[key] = timer
             return timer
         }
-        timer.recordNanoseconds(nanoseconds)
+    }
+
+    /// The methods that get their own label value; any other is `_OTHER`, so clients cannot
+    /// grow the number of series by inventing methods.
+    private static func methodLabel(_ method: HTTPMethod) -> String {
+        switch method {
+        case .GET, .HEAD, .POST, .PUT, .DELETE, .PATCH, .OPTIONS: method.rawValue
+        default: "_OTHER"
+        }
     }
 }

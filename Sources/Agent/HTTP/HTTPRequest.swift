@@ -24,13 +24,19 @@ public struct HTTPRequest: Sendable {
 
     /// The path without the query string.
     public var path: Substring {
-        self.head.uri.prefix { $0 != "?" }
+        let uri = self.head.uri
+        return uri[..<(self.queryStart ?? uri.endIndex)]
+    }
+
+    /// Where `?` is in the URI, if anywhere.
+    private var queryStart: String.Index? {
+        self.head.uri.utf8.firstIndex(of: UInt8(ascii: "?"))
     }
 
     /// The values of query parameter `name`, percent-decoded; `exclude=a,b` and
     /// `exclude=a&exclude=b` both give `["a", "b"]` when `splittingCommas`.
     public func queryValues(_ name: String, splittingCommas: Bool = false) -> [String] {
-        guard let start = self.head.uri.firstIndex(of: "?") else { return [] }
+        guard let start = self.queryStart else { return [] }
         var values: [String] = []
         for pair in self.head.uri[self.head.uri.index(after: start)...].split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -57,22 +63,13 @@ enum PercentDecoding {
             case UInt8(ascii: "+"):
                 bytes.append(UInt8(ascii: " "))
             case UInt8(ascii: "%"):
-                let high = iterator.next().flatMap(Self.hexValue)
-                let low = iterator.next().flatMap(Self.hexValue)
+                let high = iterator.next()?.hexDigitValue
+                let low = iterator.next()?.hexDigitValue
                 if let high, let low { bytes.append(high << 4 | low) }
             default:
                 bytes.append(byte)
             }
         }
         return String(decoding: bytes, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }

@@ -1,12 +1,16 @@
 import NIOCore
 import NIOHTTP1
 
-/// Collects each request (head and body, within the limits), hands it to the responder and
-/// writes the response, keeping the connection alive unless the client, the limits or a
-/// drain say otherwise. Records metrics and, on the data port, the access log.
-final class HTTPServerHandler: ChannelInboundHandler {
-    typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
+/// Serves HTTP/1.1 on one connection: parses requests from its bytes (``HTTPRequestParser``),
+/// collects each body within the limits, hands the whole request to the responder and writes
+/// the response, keeping the connection alive unless the client, the limits or a drain say
+/// otherwise. Pipelined requests are answered in order, one at a time; while a slow answer is
+/// pending, reading from the socket pauses. Records metrics and, on the data port, the access
+/// log.
+final class HTTPServerHandler: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     /// What the handler needs from its listener.
     struct Context: Sendable {
@@ -19,70 +23,126 @@ final class HTTPServerHandler: ChannelInboundHandler {
     }
 
     private enum State {
+        /// Waiting for the head of a request.
         case idle
-        case receiving(HTTPRequestHead, ByteBuffer)
-        /// A request was refused early (413); its remaining parts are dropped.
-        case discarding
+        /// The head is in; the body so far (nil before its first byte).
+        case receiving(HTTPRequestHead, ByteBuffer?)
+        /// The responder is working on a whole request.
         case responding
+        /// The last response is on its way and the connection closes after it; input is ignored.
+        case closing
     }
 
     private let listener: Context
     private let activity: ConnectionActivity
     private let maxBodyBytes: Int
+    private var parser: HTTPRequestParser
     private var state = State.idle
+    /// Bytes received and not parsed yet (the rest of a request, or pipelined ones).
+    private var unparsed: ByteBuffer?
+    /// A drain asked the connection to close after the current request.
+    private var quiescing = false
+    /// The channel asked to read while a response was pending; it reads once that is written.
+    private var readWithheld = false
+    private var flushPending = false
+    private var remote: SocketAddress?
+    private var lastSeries: HTTPMetrics.LastSeries?
 
-    init(listener: Context, activity: ConnectionActivity, maxBodyBytes: Int) {
+    init(listener: Context, activity: ConnectionActivity, maxHeadBytes: Int, maxBodyBytes: Int) {
         self.listener = listener
         self.activity = activity
         self.maxBodyBytes = maxBodyBytes
+        self.parser = HTTPRequestParser(maxHeadBytes: maxHeadBytes)
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.remote = context.channel.remoteAddress
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch (self.unwrapInboundIn(data), self.state) {
-        case (.head(let head), .idle):
-            if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > self.maxBodyBytes {
-                return self.refuseTooLarge(head, context: context)
-            }
-            if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
-                let interim = HTTPResponseHead(version: head.version, status: .continue)
-                context.writeAndFlush(self.wrapOutboundOut(.head(interim)), promise: nil)
-            }
-            self.state = .receiving(head, context.channel.allocator.buffer(capacity: 0))
-        case (.body(var chunk), .receiving(let head, var body)):
-            guard body.readableBytes + chunk.readableBytes <= self.maxBodyBytes else {
-                return self.refuseTooLarge(head, context: context)
-            }
-            self.state = .responding  // drop the reference so the append does not copy
-            body.writeBuffer(&chunk)
-            self.state = .receiving(head, body)
-        case (.end, .receiving(let head, let body)):
-            self.state = .responding
-            self.activity.requestReceived()
-            self.respond(to: HTTPRequest(head: head, body: body, remote: context.channel.remoteAddress), context: context)
-        case (.end, .discarding):
-            self.state = .idle
-        default:
-            break
+        if case .closing = self.state { return }
+        let bytes = self.unwrapInboundIn(data)
+        if self.unparsed == nil || self.unparsed!.readableBytes == 0 {
+            self.unparsed = bytes
+        } else {
+            self.unparsed!.discardReadBytes()
+            self.unparsed!.writeImmutableBuffer(bytes)
+        }
+        self.serveUnparsed(context: context)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        self.flushIfPending(context: context)
+        context.fireChannelReadComplete()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if case .responding = self.state {
+            self.readWithheld = true
+        } else {
+            context.read()
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is ChannelShouldQuiesceEvent else { return context.fireUserInboundEventTriggered(event) }
+        self.quiescing = true
+        if case .idle = self.state, (self.unparsed?.readableBytes ?? 0) == 0 {
+            context.close(promise: nil)
         }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // HTTPServerProtocolErrorHandler has answered 400 for malformed requests.
         context.close(promise: nil)
     }
 
-    private func refuseTooLarge(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
-        self.state = .discarding
-        self.activity.requestReceived()
-        let request = HTTPRequest(head: head, remote: context.channel.remoteAddress)
-        let message = "request body is larger than \(self.maxBodyBytes) bytes"
-        self.requestStarted()
-        self.write(.error(.payloadTooLarge, message, route: "limit"), for: request, keepAlive: false, startedAt: .now(), context: context)
+    /// Parses and serves what has arrived, until a request is incomplete or a response pending.
+    private func serveUnparsed(context: ChannelHandlerContext) {
+        while self.unparsed != nil {
+            switch self.state {
+            case .responding, .closing: return
+            case .idle, .receiving: break
+            }
+            let part: HTTPRequestParser.Part
+            do {
+                guard let next = try self.parser.next(from: &self.unparsed!) else { break }
+                part = next
+            } catch {
+                return self.refuse(error, context: context)
+            }
+            self.handle(part, context: context)
+        }
+        if self.unparsed?.readableBytes == 0 { self.unparsed = nil }  // lets the channel reuse its read buffer
     }
 
-    private func requestStarted() {
-        self.listener.connections.requestStarted()
-        self.listener.metrics.requestStarted()
+    private func handle(_ part: HTTPRequestParser.Part, context: ChannelHandlerContext) {
+        switch (part, self.state) {
+        case (.head(let head, let framing), .idle):
+            if case .length(let length) = framing, length > self.maxBodyBytes {
+                return self.refuseTooLarge(head, context: context)
+            }
+            if framing != .none, self.unparsed?.readableBytes == 0,
+                head.headers.first(name: "expect")?.lowercased() == "100-continue"
+            {
+                context.writeAndFlush(self.wrapOutboundOut(ByteBuffer(string: "HTTP/1.1 100 Continue\r\n\r\n")), promise: nil)
+            }
+            self.state = .receiving(head, nil)
+        case (.body(let chunk), .receiving(let head, let body)):
+            guard (body?.readableBytes ?? 0) + chunk.readableBytes <= self.maxBodyBytes else {
+                return self.refuseTooLarge(head, context: context)
+            }
+            guard var body else { return self.state = .receiving(head, chunk) }
+            self.state = .responding  // drop the state's reference so the append does not copy
+            body.writeImmutableBuffer(chunk)
+            self.state = .receiving(head, body)
+        case (.end, .receiving(let head, let body)):
+            self.state = .responding
+            self.activity.requestReceived()
+            let request = HTTPRequest(head: head, body: body ?? ByteBuffer(), remote: self.remote)
+            self.respond(to: request, context: context)
+        default:
+            assertionFailure("the parser returned \(part) in state \(self.state)")
+        }
     }
 
     private func respond(to request: HTTPRequest, context: ChannelHandlerContext) {
@@ -99,50 +159,88 @@ final class HTTPServerHandler: ChannelInboundHandler {
                 case .success(let answer): response = answer
                 case .failure(let error): response = .error(.internalServerError, "\(error)", route: "error")
                 }
-                target.value.handler.finish(request, with: response, startedAt: startedAt, context: target.value.context)
+                target.value.handler.finishLater(request, with: response, startedAt: startedAt, context: target.value.context)
             }
+        }
+    }
+
+    /// Finishes a request answered `.later`, then serves what arrived meanwhile.
+    private func finishLater(_ request: HTTPRequest, with response: HTTPResponse, startedAt: NIODeadline, context: ChannelHandlerContext) {
+        self.finish(request, with: response, startedAt: startedAt, context: context)
+        self.serveUnparsed(context: context)
+        self.flushIfPending(context: context)
+        if self.readWithheld, case .idle = self.state {
+            self.readWithheld = false
+            context.read()
         }
     }
 
     private func finish(_ request: HTTPRequest, with response: HTTPResponse, startedAt: NIODeadline, context: ChannelHandlerContext) {
-        let keepAlive = request.head.isKeepAlive && !self.listener.closeAfterResponse()
-        self.write(response, for: request, keepAlive: keepAlive, startedAt: startedAt, context: context)
+        let keepAlive = request.head.isKeepAlive && !self.quiescing && !self.listener.closeAfterResponse()
+        self.record(response, for: request, startedAt: startedAt)
+        self.send(response, version: request.head.version, keepAlive: keepAlive, includingBody: request.method != .HEAD, context: context)
     }
 
-    private func write(
-        _ response: HTTPResponse,
-        for request: HTTPRequest,
-        keepAlive: Bool,
-        startedAt: NIODeadline,
-        context: ChannelHandlerContext
-    ) {
-        // Account for the request before its answer leaves, so whoever reads the answer and
-        // then scrapes /metrics sees it counted.
+    private func requestStarted() {
+        self.listener.connections.requestStarted()
+        self.listener.metrics.requestStarted()
+    }
+
+    /// Accounts for the request before its answer leaves, so whoever reads the answer and then
+    /// scrapes /metrics sees it counted.
+    private func record(_ response: HTTPResponse, for request: HTTPRequest, startedAt: NIODeadline) {
         let nanoseconds = (NIODeadline.now() - startedAt).nanoseconds
         self.listener.connections.requestFinished()
         self.listener.metrics.requestFinished(
-            method: request.method, route: response.route, status: response.status, nanoseconds: nanoseconds)
+            method: request.method, route: response.route, status: response.status, nanoseconds: nanoseconds,
+            last: &self.lastSeries)
         self.listener.accessLog?.record(
             request, status: response.status.code, bytes: response.body.readableBytes, nanoseconds: nanoseconds)
-
-        var head = HTTPResponseHead(version: request.head.version, status: response.status, headers: response.headers)
-        head.headers.add(name: "content-length", value: String(response.body.readableBytes))
-        if !keepAlive { head.headers.add(name: "connection", value: "close") }
-        context.write(self.wrapOutboundOut(.head(head)), promise: nil)
-        if response.body.readableBytes > 0 && request.method != .HEAD {
-            context.write(self.wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)
-        }
-        if keepAlive {
-            context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
-        } else {
-            let target = NIOLoopBound(context, eventLoop: context.eventLoop)
-            context.writeAndFlush(self.wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
-                target.value.close(promise: nil)
-            }
-        }
-
-        if case .responding = self.state { self.state = .idle }
         self.activity.responseSent()
+    }
+
+    /// Answers 413 to a request whose body is over the limit, and closes.
+    private func refuseTooLarge(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        self.activity.requestReceived()
+        self.requestStarted()
+        let request = HTTPRequest(head: head, remote: self.remote)
+        let response = HTTPResponse.error(.payloadTooLarge, "request body is larger than \(self.maxBodyBytes) bytes", route: "limit")
+        self.record(response, for: request, startedAt: .now())
+        self.send(response, version: head.version, keepAlive: false, includingBody: true, context: context)
+    }
+
+    /// Answers a request that cannot be parsed (400, or 501 for an unsupported transfer coding), and closes.
+    private func refuse(_ error: HTTPRequestError, context: ChannelHandlerContext) {
+        self.send(.error(error.status, error.reason, route: "malformed"), version: .http1_1, keepAlive: false, includingBody: true, context: context)
+    }
+
+    private func send(_ response: HTTPResponse, version: HTTPVersion, keepAlive: Bool, includingBody: Bool, context: ChannelHandlerContext) {
+        let (head, body) = response.wire(
+            version: version, keepAlive: keepAlive, includingBody: includingBody, allocator: context.channel.allocator)
+        guard !keepAlive else {
+            context.write(self.wrapOutboundOut(head), promise: nil)
+            if let body { context.write(self.wrapOutboundOut(body), promise: nil) }
+            self.flushPending = true
+            self.state = .idle
+            return
+        }
+        self.state = .closing
+        self.unparsed = nil
+        var last = head
+        if let body {
+            context.write(self.wrapOutboundOut(head), promise: nil)
+            last = body
+        }
+        let target = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlush(self.wrapOutboundOut(last)).assumeIsolated().whenComplete { _ in
+            target.value.close(promise: nil)
+        }
+    }
+
+    private func flushIfPending(context: ChannelHandlerContext) {
+        guard self.flushPending else { return }
+        self.flushPending = false
+        context.flush()
     }
 }
 

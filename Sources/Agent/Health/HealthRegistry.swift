@@ -13,7 +13,23 @@ public final class HealthRegistry: Sendable {
         var evaluate: @Sendable () -> HealthCheckResult
     }
 
-    private let entries = NIOLockedValueBox<[Entry]>([])
+    private struct Checks {
+        /// Every check, in registration order.
+        var all: [Entry] = []
+        /// The checks in each probe's overall report, in registration order: what a probe
+        /// request reads, kept ready so it neither filters nor allocates.
+        var byProbe: [Probe: [Entry]] = [:]
+
+        mutating func replace(_ entry: Entry) {
+            self.all.removeAll { $0.name == entry.name }
+            self.all.append(entry)
+            self.byProbe = Dictionary(uniqueKeysWithValues: Probe.allCases.map { probe in
+                (probe, self.all.filter { $0.probes.contains(probe) })
+            })
+        }
+    }
+
+    private let checks = NIOLockedValueBox(Checks())
     private let polled = NIOLockedValueBox<[PolledCheck]>([])
 
     public init() {}
@@ -31,10 +47,7 @@ public final class HealthRegistry: Sendable {
         namedOnly: Set<Probe> = [],
         check: @escaping @Sendable () -> HealthCheckResult
     ) {
-        self.entries.withLockedValue { entries in
-            entries.removeAll { $0.name == name }
-            entries.append(Entry(name: name, probes: probes, namedOnly: namedOnly, evaluate: check))
-        }
+        self.checks.withLockedValue { $0.replace(Entry(name: name, probes: probes, namedOnly: namedOnly, evaluate: check)) }
     }
 
     /// Registers a check that may be slow: it runs every `interval` with `timeout` in the
@@ -60,18 +73,16 @@ public final class HealthRegistry: Sendable {
     /// The report of `probe`: every check in it but those in `excluding`, or only the one
     /// named `only`. Nil when `only` names no check of this probe.
     public func report(_ probe: Probe, only: String? = nil, excluding: Set<String> = []) -> HealthReport? {
-        let selected = self.entries.withLockedValue { entries in
-            entries.filter { entry in
-                guard let only else { return entry.probes.contains(probe) && !excluding.contains(entry.name) }
-                return entry.name == only && (entry.probes.contains(probe) || entry.namedOnly.contains(probe))
+        let selected: [Entry]
+        if let only {
+            selected = self.checks.withLockedValue { checks in
+                checks.all.filter { $0.name == only && ($0.probes.contains(probe) || $0.namedOnly.contains(probe)) }
             }
+            if selected.isEmpty { return nil }
+        } else {
+            let inProbe = self.checks.withLockedValue { $0.byProbe[probe] ?? [] }
+            selected = excluding.isEmpty ? inProbe : inProbe.filter { !excluding.contains($0.name) }
         }
-        if only != nil && selected.isEmpty { return nil }
-        var report = HealthReport(entries: [])
-        report.entries.reserveCapacity(selected.count)
-        for entry in selected {
-            report.entries.append(HealthReport.Entry(name: entry.name, result: entry.evaluate()))
-        }
-        return report
+        return HealthReport(entries: selected.map { HealthReport.Entry(name: $0.name, result: $0.evaluate()) })
     }
 }

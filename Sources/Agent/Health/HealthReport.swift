@@ -1,3 +1,5 @@
+import NIOCore
+
 /// The checks of one probe and their combined status, as the probe endpoints render it.
 public struct HealthReport: Sendable, Equatable {
     /// One named check's result.
@@ -13,27 +15,32 @@ public struct HealthReport: Sendable, Equatable {
     public var passed: Bool { self.entries.allSatisfy(\.result.passed) }
 
     /// `{"status":"pass|fail","checks":{"NAME":{"status":…,"output":…,"time":…}}}`,
-    /// the `application/health+json` body. Written in one pass into one string: probes are
-    /// the agent's hottest path.
+    /// the `application/health+json` body.
     public func json() -> String {
-        var body = ""
-        body.reserveCapacity(40 + self.entries.count * 110)
-        body += self.passed ? "{\"status\":\"pass\",\"checks\":{" : "{\"status\":\"fail\",\"checks\":{"
+        var buffer = ByteBuffer()
+        self.writeJSON(into: &buffer)
+        return String(buffer: buffer)
+    }
+
+    /// Writes ``json()`` in one pass straight into `buffer`: probes are the agent's hottest path.
+    public func writeJSON(into buffer: inout ByteBuffer) {
+        buffer.reserveCapacity(minimumWritableBytes: 40 + self.entries.count * 110)
+        buffer.writeStaticString(self.passed ? "{\"status\":\"pass\",\"checks\":{" : "{\"status\":\"fail\",\"checks\":{")
         var formatted: (seconds: Int, text: String)?
         for (index, entry) in self.entries.enumerated() {
-            body += index == 0 ? "\"" : ",\""
-            JSONString.appendEscaped(entry.name, to: &body)
-            body += entry.result.passed ? "\":{\"status\":\"pass\",\"output\":\"" : "\":{\"status\":\"fail\",\"output\":\""
-            JSONString.appendEscaped(entry.result.output, to: &body)
+            buffer.writeStaticString(index == 0 ? "\"" : ",\"")
+            JSONString.writeEscaped(entry.name, to: &buffer)
+            buffer.writeStaticString(
+                entry.result.passed ? "\":{\"status\":\"pass\",\"output\":\"" : "\":{\"status\":\"fail\",\"output\":\"")
+            JSONString.writeEscaped(entry.result.output, to: &buffer)
             // Results of one report almost always share their second: format it once.
             if formatted?.seconds != entry.result.time.seconds {
                 formatted = (entry.result.time.seconds, entry.result.time.rfc3339())
             }
-            body += "\",\"time\":\""
-            body += formatted?.text ?? ""
-            body += "\"}"
+            buffer.writeStaticString("\",\"time\":\"")
+            buffer.writeString(formatted?.text ?? "")
+            buffer.writeStaticString("\"}")
         }
-        body += "}}"
-        return body
+        buffer.writeStaticString("}}")
     }
 }

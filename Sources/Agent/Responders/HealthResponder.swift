@@ -18,6 +18,10 @@ struct HealthResponder: HTTPResponder {
     let metrics: any MetricsExposition
 
     func respond(to request: HTTPRequest, on eventLoop: any EventLoop) -> HTTPAnswer {
+        // The probes' own paths, as kubelet asks for them, skip the general matching below.
+        if let probe = Probe(path: request.path) {
+            return .now(self.probe(probe, check: nil, request: request))
+        }
         let segments = request.path.split(separator: "/", omittingEmptySubsequences: true)
         let first = segments.first.map(String.init) ?? ""
         if let probe = Probe(rawValue: first), segments.count <= 2 {
@@ -36,7 +40,7 @@ struct HealthResponder: HTTPResponder {
     }
 
     private func probe(_ probe: Probe, check: Substring?, request: HTTPRequest) -> HTTPResponse {
-        let route = check == nil ? "/\(probe.rawValue)" : "/\(probe.rawValue)/{check}"
+        let route = probe.route(oneCheck: check != nil)
         guard request.method == .GET || request.method == .HEAD else {
             return .methodNotAllowed(allowed: [.GET, .HEAD], route: route)
         }
@@ -44,10 +48,13 @@ struct HealthResponder: HTTPResponder {
         guard let report = self.registry.report(probe, only: check.map(String.init), excluding: excluded) else {
             return .error(.notFound, "\(probe.rawValue) has no check named \(check ?? "")", route: route)
         }
-        return .text(
-            report.passed ? .ok : .serviceUnavailable, report.json(), contentType: "application/health+json",
-            route: route)
+        var body = ByteBuffer()
+        report.writeJSON(into: &body)
+        return HTTPResponse(
+            status: report.passed ? .ok : .serviceUnavailable, headers: Self.healthJSON, body: body, route: route)
     }
+
+    private static let healthJSON: HTTPHeaders = ["content-type": "application/health+json"]
 
     private func metricsPage(_ request: HTTPRequest) -> HTTPResponse {
         guard request.method == .GET else { return .methodNotAllowed(allowed: [.GET], route: "/metrics") }

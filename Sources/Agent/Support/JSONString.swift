@@ -1,3 +1,5 @@
+import NIOCore
+
 /// JSON string literal encoding, shared by every JSON writer in the agent.
 public enum JSONString {
     /// `text` as a quoted JSON string with `"`, `\` and control characters escaped.
@@ -11,7 +13,7 @@ public enum JSONString {
     /// Appends `text` escaped for the inside of a JSON string literal.
     public static func appendEscaped(_ text: String, to output: inout String) {
         // Most text (check names, outputs, paths) needs no escape: append it whole.
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == 0x7F }) {
+        guard Self.needsEscaping(text) else {
             output.append(text)
             return
         }
@@ -29,5 +31,20 @@ public enum JSONString {
                 output.unicodeScalars.append(scalar)
             }
         }
+    }
+
+    /// Writes `text` escaped for the inside of a JSON string literal into `buffer`.
+    public static func writeEscaped(_ text: String, to buffer: inout ByteBuffer) {
+        guard Self.needsEscaping(text) else {
+            buffer.writeString(text)
+            return
+        }
+        var escaped = ""
+        Self.appendEscaped(text, to: &escaped)
+        buffer.writeString(escaped)
+    }
+
+    private static func needsEscaping(_ text: String) -> Bool {
+        text.utf8.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == 0x7F }
     }
 }

@@ -1,0 +1,151 @@
+import NIOHTTP1
+
+/// Parses one request head, its request line and header fields, from its bytes (every line
+/// ended by CRLF), and decides how the body is framed. Lives only inside the buffer's
+/// `withUnsafeReadableBytes`.
+struct HTTPHeadFields {
+    private let bytes: UnsafeRawBufferPointer
+    private var position = 0
+
+    init(_ bytes: UnsafeRawBufferPointer) {
+        self.bytes = bytes
+    }
+
+    mutating func parse() throws(HTTPRequestError) -> (HTTPRequestHead, HTTPRequestParser.BodyFraming) {
+        guard let requestLine = try self.nextLine() else { throw .malformed("empty request head") }
+        let (version, method, uri) = try self.requestLine(requestLine)
+        var fields: [(String, String)] = []
+        var contentLength: Int?
+        var chunked = false
+        while let line = try self.nextLine() {
+            let (name, value) = try self.field(line)
+            if self.equalsIgnoringCase(name, "content-length") {
+                let length = try self.contentLength(value)
+                guard contentLength == nil || contentLength == length else { throw .malformed("conflicting content-length") }
+                contentLength = length
+            } else if self.equalsIgnoringCase(name, "transfer-encoding") {
+                guard !chunked, self.equalsIgnoringCase(value, "chunked") else {
+                    throw HTTPRequestError(status: .notImplemented, reason: "only the chunked transfer coding is supported")
+                }
+                chunked = true
+            }
+            fields.append((self.string(name), self.string(value)))
+        }
+        let head = HTTPRequestHead(version: version, method: method, uri: uri, headers: HTTPHeaders(fields))
+        switch (contentLength, chunked) {
+        case (nil, false):
+            return (head, .none)
+        case (let length?, false):
+            return (head, .length(length))
+        case (nil, true):
+            guard version == .http1_1 else { throw .malformed("transfer-encoding in an HTTP/1.0 request") }
+            return (head, .chunked)
+        case (_?, true):
+            throw .malformed("both content-length and transfer-encoding")
+        }
+    }
+
+    /// Refuses the start of a head that cannot become a valid one, so garbage is answered at
+    /// once instead of when the head limit or the request timeout is reached: a method with a
+    /// byte outside the token characters, or a complete request line that is invalid.
+    static func checkIncomplete(_ bytes: UnsafeRawBufferPointer) throws(HTTPRequestError) {
+        guard bytes.first != 0x0D else { return }  // the start of an empty line, skipped once complete
+        guard let lineFeed = bytes.firstIndex(of: 0x0A) else {
+            guard bytes.prefix(while: { $0 != 0x20 }).allSatisfy(Self.isTokenByte) else { throw .malformed("invalid method") }
+            return
+        }
+        var fields = HTTPHeadFields(UnsafeRawBufferPointer(rebasing: bytes[...lineFeed]))
+        _ = try fields.requestLine(fields.nextLine()!)
+    }
+
+    /// The next line without its CRLF; nil at the end of the head.
+    private mutating func nextLine() throws(HTTPRequestError) -> Range<Int>? {
+        guard self.position < self.bytes.count else { return nil }
+        var index = self.position
+        while self.bytes[index] != 0x0A { index += 1 }  // the head ends with LF
+        guard index > self.position, self.bytes[index - 1] == 0x0D else { throw .malformed("line not ended by CRLF") }
+        defer { self.position = index + 1 }
+        return self.position..<(index - 1)
+    }
+
+    /// `METHOD SP request-target SP HTTP-version`.
+    private func requestLine(_ line: Range<Int>) throws(HTTPRequestError) -> (HTTPVersion, HTTPMethod, String) {
+        let methodEnd = self.firstIndex(of: 0x20, in: line)
+        guard let methodEnd, methodEnd > line.lowerBound,
+            (line.lowerBound..<methodEnd).allSatisfy({ Self.isTokenByte(self.bytes[$0]) })
+        else { throw .malformed("invalid method") }
+        let targetStart = methodEnd + 1
+        guard let targetEnd = self.firstIndex(of: 0x20, in: targetStart..<line.upperBound), targetEnd > targetStart,
+            (targetStart..<targetEnd).allSatisfy({ (0x21...0x7E).contains(self.bytes[$0]) })
+        else { throw .malformed("invalid request target") }
+        let version: HTTPVersion
+        switch self.string(targetEnd + 1..<line.upperBound) {
+        case "HTTP/1.1": version = .http1_1
+        case "HTTP/1.0": version = .http1_0
+        default: throw .malformed("unsupported HTTP version")
+        }
+        let method = HTTPMethod(rawValue: self.string(line.lowerBound..<methodEnd))
+        return (version, method, self.string(targetStart..<targetEnd))
+    }
+
+    /// `name ":" OWS value OWS`, with no whitespace before the colon and no line folding.
+    private func field(_ line: Range<Int>) throws(HTTPRequestError) -> (name: Range<Int>, value: Range<Int>) {
+        guard let colon = self.firstIndex(of: UInt8(ascii: ":"), in: line), colon > line.lowerBound,
+            (line.lowerBound..<colon).allSatisfy({ Self.isTokenByte(self.bytes[$0]) })
+        else { throw .malformed("invalid header field") }
+        var start = colon + 1
+        var end = line.upperBound
+        while start < end, Self.isWhitespace(self.bytes[start]) { start += 1 }
+        while end > start, Self.isWhitespace(self.bytes[end - 1]) { end -= 1 }
+        for index in start..<end {
+            let byte = self.bytes[index]
+            guard byte >= 0x20 && byte != 0x7F || byte == 0x09 else { throw .malformed("invalid header value") }
+        }
+        return (line.lowerBound..<colon, start..<end)
+    }
+
+    /// A `Content-Length` value: decimal digits only (no sign, no list), at most 18 of them.
+    private func contentLength(_ digits: Range<Int>) throws(HTTPRequestError) -> Int {
+        guard (1...18).contains(digits.count) else { throw .malformed("invalid content-length") }
+        var length = 0
+        for index in digits {
+            let byte = self.bytes[index]
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { throw .malformed("invalid content-length") }
+            length = length * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        return length
+    }
+
+    private func firstIndex(of byte: UInt8, in range: Range<Int>) -> Int? {
+        range.first { self.bytes[$0] == byte }
+    }
+
+    private func string(_ range: Range<Int>) -> String {
+        String(decoding: UnsafeRawBufferPointer(rebasing: self.bytes[range]), as: UTF8.self)
+    }
+
+    private func equalsIgnoringCase(_ range: Range<Int>, _ lowercase: StaticString) -> Bool {
+        guard range.count == lowercase.utf8CodeUnitCount else { return false }
+        return zip(range, UnsafeBufferPointer(start: lowercase.utf8Start, count: range.count)).allSatisfy {
+            self.bytes[$0] | 0x20 == $1
+        }
+    }
+
+    private static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09
+    }
+
+    /// `tchar` of RFC 9110: letters, digits and ``!#$%&'*+-.^_`|~``.
+    private static func isTokenByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            true
+        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
+            UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+            UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+            true
+        default:
+            false
+        }
+    }
+}
