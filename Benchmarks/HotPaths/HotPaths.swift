@@ -51,7 +51,7 @@ let benchmarks: @Sendable () -> Void = {
     registry.register("app", probes: [.liveness, .readiness]) { ticker.check() }
     Benchmark("probe answer: /readyz report and JSON body") { benchmark in
         for _ in benchmark.scaledIterations {
-            blackHole(registry.report(.readiness)?.json())
+            blackHole(registry.report(.readiness)?.jsonBody())
         }
     }
 

@@ -17,14 +17,14 @@ public struct HealthReport: Sendable, Equatable {
     /// `{"status":"pass|fail","checks":{"NAME":{"status":…,"output":…,"time":…}}}`,
     /// the `application/health+json` body.
     public func json() -> String {
-        var buffer = ByteBuffer()
-        self.writeJSON(into: &buffer)
-        return String(buffer: buffer)
+        String(buffer: self.jsonBody())
     }
 
-    /// Writes ``json()`` in one pass straight into `buffer`: probes are the agent's hottest path.
-    public func writeJSON(into buffer: inout ByteBuffer) {
-        buffer.reserveCapacity(minimumWritableBytes: 40 + self.entries.count * 110)
+    /// ``json()`` written in one pass straight into a response body: probes are the agent's
+    /// hottest path.
+    public func jsonBody() -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(40 + self.entries.count * 110)
         buffer.writeStaticString(self.passed ? "{\"status\":\"pass\",\"checks\":{" : "{\"status\":\"fail\",\"checks\":{")
         var formatted: (seconds: Int, text: String)?
         for (index, entry) in self.entries.enumerated() {
@@ -42,5 +42,6 @@ public struct HealthReport: Sendable, Equatable {
             buffer.writeStaticString("\"}")
         }
         buffer.writeStaticString("}}")
+        return buffer
     }
 }

@@ -48,10 +48,9 @@ struct HealthResponder: HTTPResponder {
         guard let report = self.registry.report(probe, only: check.map(String.init), excluding: excluded) else {
             return .error(.notFound, "\(probe.rawValue) has no check named \(check ?? "")", route: route)
         }
-        var body = ByteBuffer()
-        report.writeJSON(into: &body)
         return HTTPResponse(
-            status: report.passed ? .ok : .serviceUnavailable, headers: Self.healthJSON, body: body, route: route)
+            status: report.passed ? .ok : .serviceUnavailable, headers: Self.healthJSON, body: report.jsonBody(),
+            route: route)
     }
 
     private static let healthJSON: HTTPHeaders = ["content-type": "application/health+json"]
