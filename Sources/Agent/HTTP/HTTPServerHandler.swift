@@ -47,6 +47,7 @@ final class HTTPServerHandler: ChannelDuplexHandler {
     private var flushPending = false
     private var remote: SocketAddress?
     private var lastSeries: HTTPMetrics.LastSeries?
+    private var lingerTimer: Scheduled<Void>?
 
     init(listener: Context, activity: ConnectionActivity, maxHeadBytes: Int, maxBodyBytes: Int) {
         self.listener = listener
@@ -178,7 +179,9 @@ final class HTTPServerHandler: ChannelDuplexHandler {
     private func finish(_ request: HTTPRequest, with response: HTTPResponse, startedAt: NIODeadline, context: ChannelHandlerContext) {
         let keepAlive = request.head.isKeepAlive && !self.quiescing && !self.listener.closeAfterResponse()
         self.record(response, for: request, startedAt: startedAt)
-        self.send(response, version: request.head.version, keepAlive: keepAlive, includingBody: request.method != .HEAD, context: context)
+        self.send(
+            response, version: request.head.version, then: keepAlive ? .keepAlive : .close,
+            includingBody: request.method != .HEAD, context: context)
     }
 
     private func requestStarted() {
@@ -206,18 +209,45 @@ final class HTTPServerHandler: ChannelDuplexHandler {
         let request = HTTPRequest(head: head, remote: self.remote)
         let response = HTTPResponse.error(.payloadTooLarge, "request body is larger than \(self.maxBodyBytes) bytes", route: "limit")
         self.record(response, for: request, startedAt: .now())
-        self.send(response, version: head.version, keepAlive: false, includingBody: true, context: context)
+        self.send(response, version: head.version, then: .linger, includingBody: true, context: context)
     }
 
     /// Answers a request that cannot be parsed (400, or 501 for an unsupported transfer coding), and closes.
     private func refuse(_ error: HTTPRequestError, context: ChannelHandlerContext) {
-        self.send(.error(error.status, error.reason, route: "malformed"), version: .http1_1, keepAlive: false, includingBody: true, context: context)
+        self.send(.error(error.status, error.reason, route: "malformed"), version: .http1_1, then: .linger, includingBody: true, context: context)
     }
 
-    private func send(_ response: HTTPResponse, version: HTTPVersion, keepAlive: Bool, includingBody: Bool, context: ChannelHandlerContext) {
+    func channelInactive(context: ChannelHandlerContext) {
+        self.lingerTimer?.cancel()
+        context.fireChannelInactive()
+    }
+
+    /// What happens to the connection once a response is written.
+    private enum AfterResponse {
+        case keepAlive
+        case close
+        /// After a refusal the client may still be sending (the rest of a large body, say).
+        /// Closing at once would make the kernel answer those bytes with a reset, which can
+        /// destroy the refusal before the client reads it; so close in stages (RFC 9112, 9.6):
+        /// stop writing once the answer is out, drop what still arrives, and close when the
+        /// client does, or after ``HTTPServerHandler/lingerTime``.
+        case linger
+    }
+
+    /// How long a refused client may go on sending before the connection closes.
+    private static let lingerTime = TimeAmount.seconds(1)
+
+    private func send(
+        _ response: HTTPResponse,
+        version: HTTPVersion,
+        then next: AfterResponse,
+        includingBody: Bool,
+        context: ChannelHandlerContext
+    ) {
         let (head, body) = response.wire(
-            version: version, keepAlive: keepAlive, includingBody: includingBody, allocator: context.channel.allocator)
-        guard !keepAlive else {
+            version: version, keepAlive: next == .keepAlive, includingBody: includingBody,
+            allocator: context.channel.allocator)
+        guard next != .keepAlive else {
             context.write(self.wrapOutboundOut(head), promise: nil)
             if let body { context.write(self.wrapOutboundOut(body), promise: nil) }
             self.flushPending = true
@@ -233,7 +263,12 @@ final class HTTPServerHandler: ChannelDuplexHandler {
         }
         let target = NIOLoopBound(context, eventLoop: context.eventLoop)
         context.writeAndFlush(self.wrapOutboundOut(last)).assumeIsolated().whenComplete { _ in
-            target.value.close(promise: nil)
+            target.value.close(mode: next == .linger ? .output : .all, promise: nil)
+        }
+        if next == .linger {
+            self.lingerTimer = context.eventLoop.assumeIsolated().scheduleTask(in: Self.lingerTime) {
+                target.value.close(promise: nil)
+            }
         }
     }
 
