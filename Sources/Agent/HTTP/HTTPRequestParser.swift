@@ -81,7 +81,7 @@ struct HTTPRequestParser {
             self.state = .chunkSize
             return try self.next(from: &buffer)
         case .trailers(let bytes):
-            guard let line = try Self.line(in: buffer, limit: self.maxHeadBytes - bytes) else { return nil }
+            guard let line = try Self.line(in: buffer, limit: max(0, self.maxHeadBytes - bytes)) else { return nil }
             buffer.moveReaderIndex(forwardBy: line + 2)
             self.state = line == 0 ? .end : .trailers(bytes: bytes + line + 2)
             return try self.next(from: &buffer)

@@ -97,6 +97,11 @@ final class HTTPServerHandler: ChannelDuplexHandler {
         context.close(promise: nil)
     }
 
+    func channelInactive(context: ChannelHandlerContext) {
+        self.lingerTimer?.cancel()
+        context.fireChannelInactive()
+    }
+
     /// Parses and serves what has arrived, until a request is incomplete or a response pending.
     private func serveUnparsed(context: ChannelHandlerContext) {
         while self.unparsed != nil {
@@ -215,11 +220,6 @@ final class HTTPServerHandler: ChannelDuplexHandler {
     /// Answers a request that cannot be parsed (400, or 501 for an unsupported transfer coding), and closes.
     private func refuse(_ error: HTTPRequestError, context: ChannelHandlerContext) {
         self.send(.error(error.status, error.reason, route: "malformed"), version: .http1_1, then: .linger, includingBody: true, context: context)
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        self.lingerTimer?.cancel()
-        context.fireChannelInactive()
     }
 
     /// What happens to the connection once a response is written.
