@@ -17,7 +17,7 @@ public final class HealthRegistry: Sendable {
         /// Every check, in registration order.
         var all: [Entry] = []
         /// The checks in each probe's overall report, in registration order: what a probe
-        /// request reads, kept ready so it neither filters nor allocates.
+        /// request reads, kept ready so a probe neither filters nor holds the lock for long.
         var byProbe: [Probe: [Entry]] = [:]
 
         mutating func replace(_ entry: Entry) {
