@@ -1,5 +1,7 @@
-@testable import Agent
+import NIOCore
 import Testing
+
+@testable import Agent
 
 @Suite("health checks")
 struct HealthTests {
@@ -36,7 +38,7 @@ struct HealthTests {
             .init(name: "x\"y", result: HealthCheckResult(passed: false, output: "it \"broke\"", time: time))
         ])
         #expect(
-            report.json()
+            String(buffer: report.jsonBody())
                 == #"{"status":"fail","checks":{"x\"y":{"status":"fail","output":"it \"broke\"","time":"1970-01-01T00:00:00Z"}}}"#)
     }
 

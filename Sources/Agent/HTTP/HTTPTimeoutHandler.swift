@@ -1,4 +1,5 @@
 import NIOCore
+import NIOHTTP1
 
 /// Closes connections that stay idle too long, and answers 408 to clients that take too long
 /// to send a request (slowloris), at the front of the pipeline where it sees raw bytes.
@@ -57,8 +58,9 @@ final class HTTPTimeoutHandler: ChannelInboundHandler {
             return self.schedule(in: max(remaining, .milliseconds(1)), context: context)
         }
         if self.activity.phase == .reading {
-            let response = "HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-length: 0\r\n\r\n"
-            context.writeAndFlush(self.wrapOutboundOut(ByteBuffer(string: response)), promise: nil)
+            let response = HTTPResponse(status: .requestTimeout, route: "timeout").wire(
+                version: .http1_1, keepAlive: false, includingBody: false, allocator: context.channel.allocator)
+            context.writeAndFlush(self.wrapOutboundOut(response.head), promise: nil)
         }
         context.close(promise: nil)
     }

@@ -14,14 +14,9 @@ public struct HealthReport: Sendable, Equatable {
     /// True when every check passes (also when there are none).
     public var passed: Bool { self.entries.allSatisfy(\.result.passed) }
 
-    /// `{"status":"pass|fail","checks":{"NAME":{"status":…,"output":…,"time":…}}}`,
-    /// the `application/health+json` body.
-    public func json() -> String {
-        String(buffer: self.jsonBody())
-    }
-
-    /// ``json()`` written in one pass straight into a response body: probes are the agent's
-    /// hottest path.
+    /// `{"status":"pass|fail","checks":{"NAME":{"status":…,"output":…,"time":…}}}`, the
+    /// `application/health+json` body, written in one pass straight into a response body:
+    /// probes are the agent's hottest path.
     public func jsonBody() -> ByteBuffer {
         var buffer = ByteBuffer()
         buffer.reserveCapacity(40 + self.entries.count * 110)
