@@ -78,14 +78,24 @@ struct HTTPHeadFields {
         guard let targetEnd = self.firstIndex(of: 0x20, in: targetStart..<line.upperBound), targetEnd > targetStart,
             (targetStart..<targetEnd).allSatisfy({ (0x21...0x7E).contains(self.bytes[$0]) })
         else { throw .malformed("invalid request target") }
+        let versionBytes = targetEnd + 1..<line.upperBound
         let version: HTTPVersion
-        switch self.string(targetEnd + 1..<line.upperBound) {
-        case "HTTP/1.1": version = .http1_1
-        case "HTTP/1.0": version = .http1_0
-        default: throw .malformed("unsupported HTTP version")
+        if self.equals(versionBytes, "HTTP/1.1") {
+            version = .http1_1
+        } else if self.equals(versionBytes, "HTTP/1.0") {
+            version = .http1_0
+        } else {
+            throw .malformed("unsupported HTTP version")
         }
-        let method = HTTPMethod(rawValue: self.string(line.lowerBound..<methodEnd))
-        return (version, method, self.string(targetStart..<targetEnd))
+        return (version, self.method(line.lowerBound..<methodEnd), self.string(targetStart..<targetEnd))
+    }
+
+    /// The method token; the common ones without making a string first.
+    private func method(_ token: Range<Int>) -> HTTPMethod {
+        if self.equals(token, "GET") { return .GET }
+        if self.equals(token, "HEAD") { return .HEAD }
+        if self.equals(token, "POST") { return .POST }
+        return HTTPMethod(rawValue: self.string(token))
     }
 
     /// `name ":" OWS value OWS`, with no whitespace before the colon and no line folding.
@@ -124,11 +134,20 @@ struct HTTPHeadFields {
         String(decoding: UnsafeRawBufferPointer(rebasing: self.bytes[range]), as: UTF8.self)
     }
 
+    private func equals(_ range: Range<Int>, _ text: StaticString) -> Bool {
+        self.compare(range, text) { $0 == $1 }
+    }
+
     private func equalsIgnoringCase(_ range: Range<Int>, _ lowercase: StaticString) -> Bool {
-        guard range.count == lowercase.utf8CodeUnitCount else { return false }
-        return zip(range, UnsafeBufferPointer(start: lowercase.utf8Start, count: range.count)).allSatisfy {
-            self.bytes[$0] | 0x20 == $1
+        self.compare(range, lowercase) { $0 | 0x20 == $1 }
+    }
+
+    private func compare(_ range: Range<Int>, _ text: StaticString, _ byteMatches: (UInt8, UInt8) -> Bool) -> Bool {
+        guard range.count == text.utf8CodeUnitCount else { return false }
+        for offset in 0..<range.count where !byteMatches(self.bytes[range.lowerBound + offset], text.utf8Start[offset]) {
+            return false
         }
+        return true
     }
 
     private static func isWhitespace(_ byte: UInt8) -> Bool {

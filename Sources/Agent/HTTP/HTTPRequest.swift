@@ -3,15 +3,18 @@ import NIOHTTP1
 
 /// One whole HTTP request, body included, as responders see it.
 public struct HTTPRequest: Sendable {
-    public var head: HTTPRequestHead
+    public let head: HTTPRequestHead
     public var body: ByteBuffer
     /// The peer's socket address.
     public var remote: SocketAddress?
+    /// Where `?` is in the URI, if anywhere: found once, as routing and query lookups need it.
+    private let queryStart: String.Index?
 
     public init(head: HTTPRequestHead, body: ByteBuffer = ByteBuffer(), remote: SocketAddress? = nil) {
         self.head = head
         self.body = body
         self.remote = remote
+        self.queryStart = head.uri.utf8.firstIndex(of: UInt8(ascii: "?"))
     }
 
     /// The peer's address as `IP:port`, empty when unknown.
@@ -26,11 +29,6 @@ public struct HTTPRequest: Sendable {
     public var path: Substring {
         let uri = self.head.uri
         return uri[..<(self.queryStart ?? uri.endIndex)]
-    }
-
-    /// Where `?` is in the URI, if anywhere.
-    private var queryStart: String.Index? {
-        self.head.uri.utf8.firstIndex(of: UInt8(ascii: "?"))
     }
 
     /// The values of query parameter `name`, percent-decoded; `exclude=a,b` and

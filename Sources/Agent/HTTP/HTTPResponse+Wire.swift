@@ -16,34 +16,46 @@ extension HTTPResponse {
         allocator: ByteBufferAllocator
     ) -> (head: ByteBuffer, body: ByteBuffer?) {
         let inline = includingBody && self.body.readableBytes <= Self.inlineBodyLimit
-        var head = allocator.buffer(capacity: 160 + (inline ? self.body.readableBytes : 0))
-        head.writeStaticString(version == .http1_0 ? "HTTP/1.0 " : "HTTP/1.1 ")
-        head.writeString(String(self.status.code))
-        head.writeStaticString(" ")
-        head.writeString(self.status.reasonPhrase)
-        head.writeStaticString("\r\n")
+        let reason = self.status.reasonPhrase
+        // "HTTP/1.1 " code " " reason CRLF, "content-length: " digits, "CRLF connection: close CRLF CRLF"
+        var maxBytes = 9 + 20 + 1 + reason.utf8.count + 2 + 16 + 20 + 23
         for (name, value) in self.headers {
-            Self.writeFieldText(name, into: &head)
-            head.writeStaticString(": ")
-            Self.writeFieldText(value, into: &head)
-            head.writeStaticString("\r\n")
+            maxBytes += name.utf8.count + 2 + value.utf8.count + 2
         }
-        head.writeStaticString("content-length: ")
-        head.writeString(String(self.body.readableBytes))
-        head.writeStaticString(keepAlive ? "\r\n\r\n" : "\r\nconnection: close\r\n\r\n")
-        guard includingBody, self.body.readableBytes > 0 else { return (head, nil) }
-        guard inline else { return (head, self.body) }
-        head.writeImmutableBuffer(self.body)
-        return (head, nil)
+        if inline { maxBytes += self.body.readableBytes }
+        var head = allocator.buffer(capacity: maxBytes)
+        head.writeDirectly(upTo: maxBytes) { writer in
+            writer.append(version == .http1_0 ? "HTTP/1.0 " : "HTTP/1.1 ")
+            writer.append(decimal: Int(self.status.code))
+            writer.append(byte: UInt8(ascii: " "))
+            Self.writeFieldText(reason, to: &writer)
+            writer.append("\r\n")
+            for (name, value) in self.headers {
+                Self.writeFieldText(name, to: &writer)
+                writer.append(": ")
+                Self.writeFieldText(value, to: &writer)
+                writer.append("\r\n")
+            }
+            writer.append("content-length: ")
+            writer.append(decimal: self.body.readableBytes)
+            writer.append(keepAlive ? "\r\n\r\n" : "\r\nconnection: close\r\n\r\n")
+            if inline { writer.append(self.body) }
+        }
+        guard includingBody, self.body.readableBytes > 0, !inline else { return (head, nil) }
+        return (head, self.body)
     }
 
-    /// Writes a header name or value; line breaks and other control bytes (from a plugin, say)
-    /// become spaces, so a value can never split the head.
-    private static func writeFieldText(_ text: String, into buffer: inout ByteBuffer) {
-        guard text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else {
-            buffer.writeString(text)
-            return
+    /// Writes a header name or value (or reason phrase); line breaks and other control bytes
+    /// (from a plugin, say) become spaces, so a value can never split the head.
+    private static func writeFieldText(_ text: String, to writer: inout UnsafeByteWriter) {
+        var text = text
+        text.withUTF8 { bytes in
+            guard bytes.contains(where: { $0 < 0x20 || $0 == 0x7F }) else {
+                return writer.append(UnsafeRawBufferPointer(bytes))
+            }
+            for byte in bytes {
+                writer.append(byte: byte < 0x20 || byte == 0x7F ? UInt8(ascii: " ") : byte)
+            }
         }
-        buffer.writeBytes(text.utf8.map { $0 < 0x20 || $0 == 0x7F ? UInt8(ascii: " ") : $0 })
     }
 }

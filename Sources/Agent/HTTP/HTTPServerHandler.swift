@@ -122,8 +122,10 @@ final class HTTPServerHandler: ChannelDuplexHandler {
     }
 
     private func handle(_ part: HTTPRequestParser.Part, context: ChannelHandlerContext) {
-        switch (part, self.state) {
-        case (.head(let head, let framing), .idle):
+        // One switch per value (not over a tuple of both): the tuple would copy the request head.
+        switch part {
+        case .head(let head, let framing):
+            guard case .idle = self.state else { return self.unexpected(part) }
             if case .length(let length) = framing, length > self.maxBodyBytes {
                 return self.refuseTooLarge(head, context: context)
             }
@@ -133,7 +135,8 @@ final class HTTPServerHandler: ChannelDuplexHandler {
                 context.writeAndFlush(self.wrapOutboundOut(ByteBuffer(string: "HTTP/1.1 100 Continue\r\n\r\n")), promise: nil)
             }
             self.state = .receiving(head, nil)
-        case (.body(let chunk), .receiving(let head, let body)):
+        case .body(let chunk):
+            guard case .receiving(let head, let body) = self.state else { return self.unexpected(part) }
             guard (body?.readableBytes ?? 0) + chunk.readableBytes <= self.maxBodyBytes else {
                 return self.refuseTooLarge(head, context: context)
             }
@@ -141,20 +144,24 @@ final class HTTPServerHandler: ChannelDuplexHandler {
             self.state = .responding  // drop the state's reference so the append does not copy
             body.writeImmutableBuffer(chunk)
             self.state = .receiving(head, body)
-        case (.end, .receiving(let head, let body)):
+        case .end:
+            guard case .receiving(let head, let body) = self.state else { return self.unexpected(part) }
             self.state = .responding
             self.activity.requestReceived()
             let request = HTTPRequest(head: head, body: body ?? ByteBuffer(), remote: self.remote)
             self.respond(to: request, context: context)
-        default:
-            assertionFailure("the parser returned \(part) in state \(self.state)")
         }
+    }
+
+    private func unexpected(_ part: HTTPRequestParser.Part) {
+        assertionFailure("the parser returned \(part) in state \(self.state)")
     }
 
     private func respond(to request: HTTPRequest, context: ChannelHandlerContext) {
         let startedAt = NIODeadline.now()
         self.requestStarted()
-        switch self.listener.responder.respond(to: request, on: context.eventLoop) {
+        let answer = self.listener.responder.respond(to: request, on: context.eventLoop)
+        switch consume answer {
         case .now(let response):
             self.finish(request, with: response, startedAt: startedAt, context: context)
         case .later(let future):
@@ -183,10 +190,11 @@ final class HTTPServerHandler: ChannelDuplexHandler {
 
     private func finish(_ request: HTTPRequest, with response: HTTPResponse, startedAt: NIODeadline, context: ChannelHandlerContext) {
         let keepAlive = request.head.isKeepAlive && !self.quiescing && !self.listener.closeAfterResponse()
+        let isHEAD = if case .HEAD = request.method { true } else { false }
         self.record(response, for: request, startedAt: startedAt)
         self.send(
             response, version: request.head.version, then: keepAlive ? .keepAlive : .close,
-            includingBody: request.method != .HEAD, context: context)
+            includingBody: !isHEAD, context: context)
     }
 
     private func requestStarted() {

@@ -18,14 +18,24 @@ public final class HealthRegistry: Sendable {
         var all: [Entry] = []
         /// The checks in each probe's overall report, in registration order: what a probe
         /// request reads, kept ready so a probe neither filters nor holds the lock for long.
-        var byProbe: [Probe: [Entry]] = [:]
+        private var liveness: [Entry] = []
+        private var readiness: [Entry] = []
+        private var startup: [Entry] = []
+
+        func inReport(of probe: Probe) -> [Entry] {
+            switch probe {
+            case .liveness: self.liveness
+            case .readiness: self.readiness
+            case .startup: self.startup
+            }
+        }
 
         mutating func replace(_ entry: Entry) {
             self.all.removeAll { $0.name == entry.name }
             self.all.append(entry)
-            self.byProbe = Dictionary(uniqueKeysWithValues: Probe.allCases.map { probe in
-                (probe, self.all.filter { $0.probes.contains(probe) })
-            })
+            self.liveness = self.all.filter { $0.probes.contains(.liveness) }
+            self.readiness = self.all.filter { $0.probes.contains(.readiness) }
+            self.startup = self.all.filter { $0.probes.contains(.startup) }
         }
     }
 
@@ -80,7 +90,7 @@ public final class HealthRegistry: Sendable {
             }
             if selected.isEmpty { return nil }
         } else {
-            let inProbe = self.checks.withLockedValue { $0.byProbe[probe] ?? [] }
+            let inProbe = self.checks.withLockedValue { $0.inReport(of: probe) }
             selected = excluding.isEmpty ? inProbe : inProbe.filter { !excluding.contains($0.name) }
         }
         return HealthReport(entries: selected.map { HealthReport.Entry(name: $0.name, result: $0.evaluate()) })

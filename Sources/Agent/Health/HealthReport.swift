@@ -18,25 +18,26 @@ public struct HealthReport: Sendable, Equatable {
     /// `application/health+json` body, written in one pass straight into a response body:
     /// probes are the agent's hottest path.
     public func jsonBody() -> ByteBuffer {
-        var buffer = ByteBuffer()
-        buffer.reserveCapacity(40 + self.entries.count * 110)
-        buffer.writeStaticString(self.passed ? "{\"status\":\"pass\",\"checks\":{" : "{\"status\":\"fail\",\"checks\":{")
-        var formatted: (seconds: Int, text: String)?
-        for (index, entry) in self.entries.enumerated() {
-            buffer.writeStaticString(index == 0 ? "\"" : ",\"")
-            JSONString.writeEscaped(entry.name, to: &buffer)
-            buffer.writeStaticString(
-                entry.result.passed ? "\":{\"status\":\"pass\",\"output\":\"" : "\":{\"status\":\"fail\",\"output\":\"")
-            JSONString.writeEscaped(entry.result.output, to: &buffer)
-            // Results of one report almost always share their second: format it once.
-            if formatted?.seconds != entry.result.time.seconds {
-                formatted = (entry.result.time.seconds, entry.result.time.rfc3339())
-            }
-            buffer.writeStaticString("\",\"time\":\"")
-            buffer.writeString(formatted?.text ?? "")
-            buffer.writeStaticString("\"}")
+        var maxBytes = 32
+        for entry in self.entries {
+            maxBytes += 48 + UTCTimestamp.maxRFC3339Bytes
+                + JSONString.maxEscapedBytes(entry.name) + JSONString.maxEscapedBytes(entry.result.output)
         }
-        buffer.writeStaticString("}}")
+        var buffer = ByteBufferAllocator().buffer(capacity: maxBytes)
+        buffer.writeDirectly(upTo: maxBytes) { writer in
+            writer.append(self.passed ? "{\"status\":\"pass\",\"checks\":{" : "{\"status\":\"fail\",\"checks\":{")
+            for (index, entry) in self.entries.enumerated() {
+                writer.append(index == 0 ? "\"" : ",\"")
+                JSONString.writeEscaped(entry.name, to: &writer)
+                writer.append(
+                    entry.result.passed ? "\":{\"status\":\"pass\",\"output\":\"" : "\":{\"status\":\"fail\",\"output\":\"")
+                JSONString.writeEscaped(entry.result.output, to: &writer)
+                writer.append("\",\"time\":\"")
+                entry.result.time.writeRFC3339(to: &writer)
+                writer.append("\"}")
+            }
+            writer.append("}}")
+        }
         return buffer
     }
 }

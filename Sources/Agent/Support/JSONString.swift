@@ -1,5 +1,3 @@
-import NIOCore
-
 /// JSON string literal encoding, shared by every JSON writer in the agent.
 public enum JSONString {
     /// `text` as a quoted JSON string with `"`, `\` and control characters escaped.
@@ -13,38 +11,55 @@ public enum JSONString {
     /// Appends `text` escaped for the inside of a JSON string literal.
     public static func appendEscaped(_ text: String, to output: inout String) {
         // Most text (check names, outputs, paths) needs no escape: append it whole.
-        guard Self.needsEscaping(text) else {
-            output.append(text)
-            return
+        let maxBytes = Self.maxEscapedBytes(text)
+        var text = text
+        let escaped = text.withUTF8 { bytes in
+            Self.needsEscaping(bytes) ? String(writingUpTo: maxBytes) { Self.escape(bytes, to: &$0) } : nil
         }
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output.append("\\\"")
-            case "\\": output.append("\\\\")
-            case "\n": output.append("\\n")
-            case "\r": output.append("\\r")
-            case "\t": output.append("\\t")
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-                let hex = String(scalar.value, radix: 16)
-                output.append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
+        output.append(escaped ?? text)
+    }
+
+    /// The most bytes `text` takes escaped: six (`\u001f`) for every byte.
+    static func maxEscapedBytes(_ text: String) -> Int {
+        text.utf8.count * 6
+    }
+
+    /// Writes `text` escaped for the inside of a JSON string literal, at most
+    /// ``maxEscapedBytes(_:)`` bytes.
+    static func writeEscaped(_ text: String, to writer: inout UnsafeByteWriter) {
+        var text = text
+        text.withUTF8 { bytes in
+            guard Self.needsEscaping(bytes) else { return writer.append(UnsafeRawBufferPointer(bytes)) }
+            Self.escape(bytes, to: &writer)
+        }
+    }
+
+    /// Escapes byte by byte: every byte that needs an escape is ASCII, and UTF-8 never uses
+    /// ASCII bytes inside a multi-byte character.
+    private static func escape(_ bytes: UnsafeBufferPointer<UInt8>, to writer: inout UnsafeByteWriter) {
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                writer.append(byte: UInt8(ascii: "\\"))
+                writer.append(byte: byte)
+            case UInt8(ascii: "\n"): writer.append("\\n")
+            case UInt8(ascii: "\r"): writer.append("\\r")
+            case UInt8(ascii: "\t"): writer.append("\\t")
+            case 0..<0x20, 0x7F:
+                writer.append("\\u00")
+                writer.append(byte: Self.hexDigit(byte >> 4))
+                writer.append(byte: Self.hexDigit(byte & 0xF))
             default:
-                output.unicodeScalars.append(scalar)
+                writer.append(byte: byte)
             }
         }
     }
 
-    /// Writes `text` escaped for the inside of a JSON string literal into `buffer`.
-    public static func writeEscaped(_ text: String, to buffer: inout ByteBuffer) {
-        guard Self.needsEscaping(text) else {
-            buffer.writeString(text)
-            return
-        }
-        var escaped = ""
-        Self.appendEscaped(text, to: &escaped)
-        buffer.writeString(escaped)
+    private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
     }
 
-    private static func needsEscaping(_ text: String) -> Bool {
-        text.utf8.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == 0x7F }
+    private static func needsEscaping(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        bytes.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == 0x7F }
     }
 }

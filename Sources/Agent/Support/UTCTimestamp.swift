@@ -25,42 +25,37 @@ public struct UTCTimestamp: Sendable, Hashable {
         return UTCTimestamp(seconds: Int(spec.tv_sec), nanoseconds: Int(spec.tv_nsec))
     }
 
+    /// The most bytes ``rfc3339(fractionDigits:)`` takes: `2026-11-26T22:34:20.123456789Z`.
+    static let maxRFC3339Bytes = 30
+
     /// `2026-11-26T22:34:20Z`, or with `fractionDigits` (1...9) `2026-11-26T22:34:20.123Z`.
     public func rfc3339(fractionDigits: Int = 0) -> String {
+        String(writingUpTo: Self.maxRFC3339Bytes) { self.writeRFC3339(fractionDigits: fractionDigits, to: &$0) }
+    }
+
+    /// Writes ``rfc3339(fractionDigits:)``, at most ``maxRFC3339Bytes`` bytes.
+    func writeRFC3339(fractionDigits: Int = 0, to writer: inout UnsafeByteWriter) {
         var time = time_t(self.seconds)
         var parts = tm()
         gmtime_r(&time, &parts)
+        writer.append(decimal: min(max(Int(parts.tm_year) + 1900, 0), 9999), minimumWidth: 4)
+        writer.append(byte: UInt8(ascii: "-"))
+        writer.append(decimal: Int(parts.tm_mon) + 1, minimumWidth: 2)
+        writer.append(byte: UInt8(ascii: "-"))
+        writer.append(decimal: Int(parts.tm_mday), minimumWidth: 2)
+        writer.append(byte: UInt8(ascii: "T"))
+        writer.append(decimal: Int(parts.tm_hour), minimumWidth: 2)
+        writer.append(byte: UInt8(ascii: ":"))
+        writer.append(decimal: Int(parts.tm_min), minimumWidth: 2)
+        writer.append(byte: UInt8(ascii: ":"))
+        writer.append(decimal: Int(parts.tm_sec), minimumWidth: 2)
         let digits = min(max(fractionDigits, 0), 9)
-        var text: [UInt8] = []
-        text.reserveCapacity(30)
-        func append(_ value: Int, width: Int) {
-            var divisor = 1
-            for _ in 1..<width { divisor *= 10 }
-            var rest = value
-            while divisor > 0 {
-                text.append(UInt8(ascii: "0") + UInt8((rest / divisor) % 10))
-                rest %= divisor
-                divisor /= 10
-            }
-        }
-        append(Int(parts.tm_year) + 1900, width: 4)
-        text.append(UInt8(ascii: "-"))
-        append(Int(parts.tm_mon) + 1, width: 2)
-        text.append(UInt8(ascii: "-"))
-        append(Int(parts.tm_mday), width: 2)
-        text.append(UInt8(ascii: "T"))
-        append(Int(parts.tm_hour), width: 2)
-        text.append(UInt8(ascii: ":"))
-        append(Int(parts.tm_min), width: 2)
-        text.append(UInt8(ascii: ":"))
-        append(Int(parts.tm_sec), width: 2)
         if digits > 0 {
             var divisor = 1
             for _ in digits..<9 { divisor *= 10 }
-            text.append(UInt8(ascii: "."))
-            append(self.nanoseconds / divisor, width: digits)
+            writer.append(byte: UInt8(ascii: "."))
+            writer.append(decimal: min(max(self.nanoseconds, 0), 999_999_999) / divisor, minimumWidth: digits)
         }
-        text.append(UInt8(ascii: "Z"))
-        return String(decoding: text, as: UTF8.self)
+        writer.append(byte: UInt8(ascii: "Z"))
     }
 }

@@ -1,0 +1,100 @@
+@testable import Agent
+import NIOCore
+import NIOHTTP1
+import Testing
+
+/// The bytes the hot paths write through ``UnsafeByteWriter``: response heads, probe bodies,
+/// JSON escapes and timestamps, including the longest each can get.
+@Suite("Response bytes")
+struct WireFormatTests {
+    private func wire(
+        _ response: HTTPResponse,
+        version: HTTPVersion = .http1_1,
+        keepAlive: Bool = true,
+        includingBody: Bool = true
+    ) -> (head: String, body: ByteBuffer?) {
+        let (head, body) = response.wire(
+            version: version, keepAlive: keepAlive, includingBody: includingBody, allocator: ByteBufferAllocator())
+        return (String(buffer: head), body)
+    }
+
+    @Test func smallResponseLeavesInOneBuffer() {
+        let (head, body) = self.wire(.json(.ok, #"{"a":1}"#, route: "/"))
+        #expect(head == "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 7\r\n\r\n{\"a\":1}")
+        #expect(body == nil)
+    }
+
+    @Test func closingHTTP10AnswerToHEADHasLengthButNoBody() {
+        let (head, body) = self.wire(
+            .text(.serviceUnavailable, "down", route: "/"), version: .http1_0, keepAlive: false, includingBody: false)
+        #expect(
+            head == "HTTP/1.0 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\n"
+                + "content-length: 4\r\nconnection: close\r\n\r\n")
+        #expect(body == nil)
+    }
+
+    @Test func largeBodyFollowsTheHeadUncopied() {
+        let text = String(repeating: "x", count: 5000)
+        let (head, body) = self.wire(.text(.ok, text, route: "/"))
+        #expect(head.hasSuffix("content-length: 5000\r\n\r\n"))
+        #expect(body.map { String(buffer: $0) } == text)
+    }
+
+    @Test func controlBytesInHeadersAndReasonBecomeSpaces() {
+        var response = HTTPResponse(status: .custom(code: 299, reasonPhrase: "Odd\r\nx: y"), route: "/")
+        response.headers.add(name: "x-plugin", value: "a\r\nset-cookie: evil\u{7F}")
+        let (head, _) = self.wire(response)
+        #expect(head == "HTTP/1.1 299 Odd  x: y\r\nx-plugin: a  set-cookie: evil \r\ncontent-length: 0\r\n\r\n")
+    }
+
+    @Test func decimalsArePaddedAndNeverTruncated() {
+        let text = String(writingUpTo: 64) { writer in
+            writer.append(decimal: 7, minimumWidth: 4)
+            writer.append(byte: UInt8(ascii: " "))
+            writer.append(decimal: 0)
+            writer.append(byte: UInt8(ascii: " "))
+            writer.append(decimal: 1_234_567, minimumWidth: 2)
+            writer.append(byte: UInt8(ascii: " "))
+            writer.append(decimal: Int.max)
+        }
+        #expect(text == "0007 0 1234567 \(Int.max)")
+    }
+
+    @Test func jsonEscapesEveryControlByteAndKeepsOtherCharacters() {
+        var text = "\"\\é✓ok"
+        var expected = #"\"\\é✓ok"#
+        for value in Array(0..<0x20) + [0x7F] {
+            text.unicodeScalars.append(Unicode.Scalar(UInt8(value)))
+            switch value {
+            case 0x0A: expected += "\\n"
+            case 0x0D: expected += "\\r"
+            case 0x09: expected += "\\t"
+            default: expected += "\\u00" + (value < 0x10 ? "0" : "") + String(value, radix: 16)
+            }
+        }
+        #expect(JSONString.quoted(text) == "\"" + expected + "\"")
+        var buffer = ByteBuffer()
+        buffer.writeDirectly(upTo: JSONString.maxEscapedBytes(text)) { JSONString.writeEscaped(text, to: &$0) }
+        #expect(String(buffer: buffer) == expected)
+    }
+
+    @Test func probeBodyFitsEvenWhenEveryByteNeedsEscaping() {
+        let worst = String(repeating: "\u{01}", count: 40)
+        let report = HealthReport(entries: [
+            .init(name: worst, result: HealthCheckResult(passed: true, output: worst, time: UTCTimestamp(seconds: 0))),
+            .init(name: "b", result: HealthCheckResult(passed: false, output: "", time: UTCTimestamp(seconds: 60))),
+        ])
+        let escaped = String(repeating: "\\u0001", count: 40)
+        #expect(
+            String(buffer: report.jsonBody())
+                == #"{"status":"fail","checks":{""# + escaped + #"":{"status":"pass","output":""# + escaped
+                + #"","time":"1970-01-01T00:00:00Z"},"b":{"status":"fail","output":"","time":"1970-01-01T00:01:00Z"}}}"#)
+    }
+
+    @Test func longestTimestampFitsItsBound() {
+        let latest = UTCTimestamp(seconds: 253_402_300_799, nanoseconds: 999_999_999).rfc3339(fractionDigits: 9)
+        #expect(latest == "9999-12-31T23:59:59.999999999Z")
+        #expect(latest.utf8.count == UTCTimestamp.maxRFC3339Bytes)
+        #expect(UTCTimestamp(seconds: 1, nanoseconds: 42).rfc3339(fractionDigits: 9) == "1970-01-01T00:00:01.000000042Z")
+    }
+}
