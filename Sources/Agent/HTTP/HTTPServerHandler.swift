@@ -160,8 +160,7 @@ final class HTTPServerHandler: ChannelDuplexHandler {
     private func respond(to request: HTTPRequest, context: ChannelHandlerContext) {
         let startedAt = NIODeadline.now()
         self.requestStarted()
-        let answer = self.listener.responder.respond(to: request, on: context.eventLoop)
-        switch consume answer {
+        switch self.listener.responder.respond(to: request, on: context.eventLoop) {
         case .now(let response):
             self.finish(request, with: response, startedAt: startedAt, context: context)
         case .later(let future):
@@ -190,11 +189,10 @@ final class HTTPServerHandler: ChannelDuplexHandler {
 
     private func finish(_ request: HTTPRequest, with response: HTTPResponse, startedAt: NIODeadline, context: ChannelHandlerContext) {
         let keepAlive = request.head.isKeepAlive && !self.quiescing && !self.listener.closeAfterResponse()
-        let isHEAD = if case .HEAD = request.method { true } else { false }
         self.record(response, for: request, startedAt: startedAt)
         self.send(
             response, version: request.head.version, then: keepAlive ? .keepAlive : .close,
-            includingBody: !isHEAD, context: context)
+            includingBody: request.method != .HEAD, context: context)
     }
 
     private func requestStarted() {
