@@ -1,4 +1,5 @@
 @testable import Agent
+import Glibc
 import NIOCore
 import NIOHTTP1
 import Testing
@@ -96,5 +97,22 @@ struct WireFormatTests {
         #expect(latest == "9999-12-31T23:59:59.999999999Z")
         #expect(latest.utf8.count == UTCTimestamp.maxRFC3339Bytes)
         #expect(UTCTimestamp(seconds: 1, nanoseconds: 42).rfc3339(fractionDigits: 9) == "1970-01-01T00:00:01.000000042Z")
+    }
+
+    @Test func calendarMatchesTheCLibraryFromYearOneToYear9999() {
+        // Every leap-day and year-end edge near the epoch, then a prime stride across ten millennia.
+        let edges = [-1, 0, 1, 68_169_599, 68_169_600, 951_782_399, 951_782_400, 951_868_800, 4_107_542_400]
+        for seconds in edges + Array(stride(from: -62_135_596_800, through: 253_402_300_799, by: 7_919_993)) {
+            var time = time_t(seconds)
+            var parts = tm()
+            gmtime_r(&time, &parts)
+            func padded(_ value: Int32, _ width: Int) -> String {
+                let digits = String(value)
+                return String(repeating: "0", count: max(0, width - digits.count)) + digits
+            }
+            let expected = "\(padded(parts.tm_year + 1900, 4))-\(padded(parts.tm_mon + 1, 2))-\(padded(parts.tm_mday, 2))"
+                + "T\(padded(parts.tm_hour, 2)):\(padded(parts.tm_min, 2)):\(padded(parts.tm_sec, 2))Z"
+            #expect(UTCTimestamp(seconds: seconds).rfc3339() == expected)
+        }
     }
 }

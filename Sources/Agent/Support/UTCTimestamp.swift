@@ -35,20 +35,18 @@ public struct UTCTimestamp: Sendable, Hashable {
 
     /// Writes ``rfc3339(fractionDigits:)``, at most ``maxRFC3339Bytes`` bytes.
     func writeRFC3339(fractionDigits: Int = 0, to writer: inout UnsafeByteWriter) {
-        var time = time_t(self.seconds)
-        var parts = tm()
-        gmtime_r(&time, &parts)
-        writer.append(decimal: min(max(Int(parts.tm_year) + 1900, 0), 9999), minimumWidth: 4)
+        let (date, secondOfDay) = self.civilDate
+        writer.append(decimal: min(max(date.year, 0), 9999), minimumWidth: 4)
         writer.append(byte: UInt8(ascii: "-"))
-        writer.append(decimal: Int(parts.tm_mon) + 1, minimumWidth: 2)
+        writer.append(decimal: date.month, minimumWidth: 2)
         writer.append(byte: UInt8(ascii: "-"))
-        writer.append(decimal: Int(parts.tm_mday), minimumWidth: 2)
+        writer.append(decimal: date.day, minimumWidth: 2)
         writer.append(byte: UInt8(ascii: "T"))
-        writer.append(decimal: Int(parts.tm_hour), minimumWidth: 2)
+        writer.append(decimal: secondOfDay / 3600, minimumWidth: 2)
         writer.append(byte: UInt8(ascii: ":"))
-        writer.append(decimal: Int(parts.tm_min), minimumWidth: 2)
+        writer.append(decimal: secondOfDay / 60 % 60, minimumWidth: 2)
         writer.append(byte: UInt8(ascii: ":"))
-        writer.append(decimal: Int(parts.tm_sec), minimumWidth: 2)
+        writer.append(decimal: secondOfDay % 60, minimumWidth: 2)
         let digits = min(max(fractionDigits, 0), 9)
         if digits > 0 {
             var divisor = 1
@@ -57,5 +55,25 @@ public struct UTCTimestamp: Sendable, Hashable {
             writer.append(decimal: min(max(self.nanoseconds, 0), 999_999_999) / divisor, minimumWidth: digits)
         }
         writer.append(byte: UInt8(ascii: "Z"))
+    }
+
+    /// The UTC date (proleptic Gregorian calendar) and the second of that day: whole 400-year
+    /// eras of 146,097 days, then the year, month and day within one, counted from March so
+    /// the leap day comes last. Arithmetic only; `gmtime_r` cost more than the rest of a probe body.
+    private var civilDate: (date: (year: Int, month: Int, day: Int), secondOfDay: Int) {
+        var (days, secondOfDay) = self.seconds.quotientAndRemainder(dividingBy: 86_400)
+        if secondOfDay < 0 {
+            days -= 1
+            secondOfDay += 86_400
+        }
+        let sinceMarchOfYearZero = days + 719_468
+        let era = (sinceMarchOfYearZero >= 0 ? sinceMarchOfYearZero : sinceMarchOfYearZero - 146_096) / 146_097
+        let dayOfEra = sinceMarchOfYearZero - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthFromMarch = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
+        let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
+        return ((yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day), secondOfDay)
     }
 }
