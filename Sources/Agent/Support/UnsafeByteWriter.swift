@@ -19,12 +19,6 @@ struct UnsafeByteWriter {
         self.append(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
-    /// Appends the UTF-8 bytes of `text` (labelled, so a literal is always a `StaticString`).
-    mutating func append(string text: String) {
-        var text = text
-        text.withUTF8 { self.append(UnsafeRawBufferPointer($0)) }
-    }
-
     mutating func append(_ buffer: ByteBuffer) {
         buffer.withUnsafeReadableBytes { self.append($0) }
     }
