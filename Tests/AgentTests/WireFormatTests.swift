@@ -61,6 +61,19 @@ struct WireFormatTests {
         #expect(text == "0007 0 1234567 \(Int.max)")
     }
 
+    @Test func writingPastTheStatedBoundTrapsEvenWhereTheBufferHasRoom() async {
+        var roomy = ByteBuffer()
+        roomy.writeDirectly(upTo: 4) { $0.append("four") }
+        #expect(String(buffer: roomy) == "four")
+        await #expect(processExitsWith: .failure) {
+            var buffer = ByteBufferAllocator().buffer(capacity: 64)
+            buffer.writeDirectly(upTo: 3) { $0.append("four") }
+        }
+        await #expect(processExitsWith: .failure) {
+            _ = String(writingUpTo: 3) { $0.append(decimal: 1234) }
+        }
+    }
+
     @Test func jsonEscapesEveryControlByteAndKeepsOtherCharacters() {
         var text = "\"\\é✓ok"
         var expected = #"\"\\é✓ok"#

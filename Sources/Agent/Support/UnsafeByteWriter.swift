@@ -11,8 +11,10 @@ struct UnsafeByteWriter {
     /// Bytes written so far.
     private(set) var count = 0
 
-    fileprivate init(_ memory: UnsafeMutableRawBufferPointer) {
-        self.memory = memory
+    /// A writer of the first `maxBytes` bytes of `memory`, however much more of it there is.
+    fileprivate init(_ memory: UnsafeMutableRawBufferPointer, maxBytes: Int) {
+        precondition(0...memory.count ~= maxBytes, "UnsafeByteWriter: maxBytes outside the memory")
+        self.memory = UnsafeMutableRawBufferPointer(rebasing: memory[..<maxBytes])
     }
 
     mutating func append(_ text: StaticString) {
@@ -58,10 +60,11 @@ struct UnsafeByteWriter {
 }
 
 extension ByteBuffer {
-    /// Writes at most `maxBytes` bytes through one ``UnsafeByteWriter``.
+    /// Writes at most `maxBytes` bytes through one ``UnsafeByteWriter``; writing more traps,
+    /// even where the buffer's capacity has room for it.
     mutating func writeDirectly(upTo maxBytes: Int, _ write: (inout UnsafeByteWriter) -> Void) {
         self.writeWithUnsafeMutableBytes(minimumWritableBytes: maxBytes) { memory in
-            var writer = UnsafeByteWriter(memory)
+            var writer = UnsafeByteWriter(memory, maxBytes: maxBytes)
             write(&writer)
             return writer.count
         }
@@ -69,10 +72,11 @@ extension ByteBuffer {
 }
 
 extension String {
-    /// A string of at most `maxBytes` UTF-8 bytes, written through one ``UnsafeByteWriter``.
+    /// A string of at most `maxBytes` UTF-8 bytes, written through one ``UnsafeByteWriter``;
+    /// writing more traps.
     init(writingUpTo maxBytes: Int, _ write: (inout UnsafeByteWriter) -> Void) {
         self.init(unsafeUninitializedCapacity: maxBytes) { memory in
-            var writer = UnsafeByteWriter(UnsafeMutableRawBufferPointer(memory))
+            var writer = UnsafeByteWriter(UnsafeMutableRawBufferPointer(memory), maxBytes: maxBytes)
             write(&writer)
             return writer.count
         }
