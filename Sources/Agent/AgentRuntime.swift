@@ -64,7 +64,11 @@ public struct AgentRuntime: Sendable {
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint, .sighup)
 
         let plugins = try PluginSet.load(config.plugins, registry: registry, logger: self.logger)
-        defer { plugins.shutdown() }
+        let pluginCalls = PluginCallRunner(limit: config.server.maxPluginCalls)
+        defer {
+            plugins.shutdown(waitingUpTo: .seconds(1), logger: self.logger)
+            pluginCalls.shutdown()
+        }
 
         let records: (any RecordSink)?
         #if Kafka
@@ -86,7 +90,7 @@ public struct AgentRuntime: Sendable {
                 responder: HealthResponder(
                     registry: registry, lifecycle: lifecycle, settings: settings, tickers: tickers,
                     metrics: self.metrics),
-                metrics: httpMetrics, connections: ConnectionRegistry(), accessLog: nil,
+                metrics: httpMetrics, connections: ConnectionRegistry(listener: "health"), accessLog: nil,
                 closeAfterResponse: { false }),
             group: group)
         let data: HTTPListener
@@ -96,9 +100,9 @@ public struct AgentRuntime: Sendable {
                 limits: { settings.current.server.listener },
                 handlerContext: .init(
                     responder: DataPlaneResponder(
-                        settings: settings, lifecycle: lifecycle, plugins: plugins.byName, threadPool: .singleton,
+                        settings: settings, lifecycle: lifecycle, plugins: plugins.byName, pluginCalls: pluginCalls,
                         records: records),
-                    metrics: httpMetrics, connections: ConnectionRegistry(),
+                    metrics: httpMetrics, connections: ConnectionRegistry(listener: "data"),
                     accessLog: AccessLog(logger: Logger(label: "access"), records: records),
                     closeAfterResponse: { lifecycle.isDraining }),
                 group: group)

@@ -8,8 +8,8 @@ struct ConfigDecodingTests {
         let decoded = try config(
             """
             service: {name: edge}
-            health: {address: 127.0.0.1, port: 9100}
-            server: {address: "::", port: 9200}
+            health: {address: 127.0.0.1, port: 9100, maxConnections: 64}
+            server: {address: "::", port: 9200, maxConnections: 2048, maxPluginCalls: 3, pluginTimeout: 2s}
             lifecycle: {drainDelay: 250ms, shutdownTimeout: 1m30s}
             kubernetes:
               enabled: false
@@ -21,8 +21,10 @@ struct ConfigDecodingTests {
             """)
         let expected = AgentConfig(
             service: ServiceConfig(name: "edge"),
-            health: HealthConfig(listener: ListenerConfig(address: "127.0.0.1", port: 9100)),
-            server: DataServerConfig(listener: ListenerConfig(address: "::", port: 9200)),
+            health: HealthConfig(listener: ListenerConfig(address: "127.0.0.1", port: 9100, maxConnections: 64)),
+            server: DataServerConfig(
+                listener: ListenerConfig(address: "::", port: 9200, maxConnections: 2048), maxPluginCalls: 3,
+                pluginTimeout: .seconds(2)),
             lifecycle: LifecycleConfig(drainDelay: ConfigDuration(milliseconds: 250), shutdownTimeout: .seconds(90)),
             kubernetes: KubernetesConfig(
                 enabled: .off, apiServer: "https://10.0.0.1:6443", serviceAccountDir: "/sa", events: false),

@@ -34,6 +34,28 @@ struct WireFormatTests {
         #expect(body == nil)
     }
 
+    @Test func keptAliveHTTP10AnswerSaysSo() {
+        let (head, _) = self.wire(.text(.ok, "up", route: "/"), version: .http1_0, keepAlive: true)
+        #expect(
+            head == "HTTP/1.0 200 OK\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: 2\r\n"
+                + "connection: keep-alive\r\n\r\nup")
+    }
+
+    @Test(arguments: [HTTPResponseStatus.noContent, .notModified, .continue, .custom(code: 199, reasonPhrase: "X")])
+    func answersThatEndWithTheirHeadCarryNoLengthAndNoBody(status: HTTPResponseStatus) {
+        let text = String(repeating: "b", count: 5000)
+        for body in ["", "body", text] {
+            var response = HTTPResponse.text(status, body, route: "/")
+            response.headers = [:]
+            for keepAlive in [true, false] {
+                let (head, rest) = self.wire(response, keepAlive: keepAlive)
+                let close = keepAlive ? "" : "connection: close\r\n"
+                #expect(head == "HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n\(close)\r\n")
+                #expect(rest == nil)
+            }
+        }
+    }
+
     @Test func largeBodyFollowsTheHeadUncopied() {
         let text = String(repeating: "x", count: 5000)
         let (head, body) = self.wire(.text(.ok, text, route: "/"))

@@ -13,6 +13,9 @@ public struct ListenerConfig: Sendable, Equatable {
     public var maxBodyBytes: Int
     /// The largest request head (request line and headers) accepted; larger ones get 400. Default 16 KiB.
     public var maxHeaderBytes: Int
+    /// How many connections the listener holds open at once; past it, new connections are
+    /// closed as soon as they are accepted (and counted). Default 128 (health), 1024 (data).
+    public var maxConnections: Int
 
     public init(
         address: String = "0.0.0.0",
@@ -20,7 +23,8 @@ public struct ListenerConfig: Sendable, Equatable {
         requestTimeout: ConfigDuration = .seconds(10),
         idleTimeout: ConfigDuration = .seconds(60),
         maxBodyBytes: Int = 1 << 20,
-        maxHeaderBytes: Int = 16 << 10
+        maxHeaderBytes: Int = 16 << 10,
+        maxConnections: Int = 1024
     ) {
         self.address = address
         self.port = port
@@ -28,11 +32,13 @@ public struct ListenerConfig: Sendable, Equatable {
         self.idleTimeout = idleTimeout
         self.maxBodyBytes = maxBodyBytes
         self.maxHeaderBytes = maxHeaderBytes
+        self.maxConnections = maxConnections
     }
 
-    /// The probe and metrics listener's defaults: `0.0.0.0:7979`.
-    public static let health = ListenerConfig(port: 7979)
-    /// The data-plane listener's defaults: `0.0.0.0:8080`.
+    /// The probe and metrics listener's defaults: `0.0.0.0:7979`, 128 connections (kubelet,
+    /// Prometheus and the pod's own containers need a handful).
+    public static let health = ListenerConfig(port: 7979, maxConnections: 128)
+    /// The data-plane listener's defaults: `0.0.0.0:8080`, 1024 connections.
     public static let server = ListenerConfig(port: 8080)
 
     /// True when both listeners would claim the same port on an overlapping address.
@@ -58,5 +64,8 @@ public struct ListenerConfig: Sendable, Equatable {
         self.maxHeaderBytes = reader.read(
             "maxHeaderBytes", .integer(in: 1024...(1 << 20), expected: "a size in bytes", what: "size"),
             default: defaults.maxHeaderBytes, "Largest request head accepted (400 above).")
+        self.maxConnections = reader.read(
+            "maxConnections", .integer(in: 1...65536, expected: "a number of connections", what: "connection limit"),
+            default: defaults.maxConnections, "Most connections open at once; more are closed on accept and counted.")
     }
 }

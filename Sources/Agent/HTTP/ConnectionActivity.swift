@@ -1,44 +1,54 @@
 import NIOCore
 
-/// Where one connection is in its request/response cycle, shared by the two handlers that
-/// care: the request handler reports request and response ends, the timeout handler (which
-/// sees only bytes) reads them. Both run on the connection's event loop.
-final class ConnectionActivity {
-    enum Phase {
+/// Where one connection is in its request/response cycle and since when: what decides which of
+/// its deadlines applies (``HTTPServerHandler`` keeps one per connection). Times come from the
+/// connection's event loop, whose timers enforce the deadlines.
+struct ConnectionActivity {
+    enum Phase: Equatable {
         /// Waiting for a request.
         case idle
         /// Bytes of a request arrived; the whole request is not in yet.
         case reading
         /// A whole request is in; the server is working on it.
         case processing
+        /// The last answer is on its way and the connection closes after it.
+        case closing
     }
 
     private(set) var phase = Phase.idle
     /// When the current phase started.
-    private(set) var since = NIODeadline.now()
+    private(set) var since: NIODeadline
     /// Bytes of a next request arrived while one was being processed.
     private var moreBytesArrived = false
 
-    func bytesArrived() {
+    init(now: NIODeadline) {
+        self.since = now
+    }
+
+    mutating func bytesArrived(now: NIODeadline) {
         switch self.phase {
-        case .idle: self.enter(.reading)
+        case .idle: self.enter(.reading, now: now)
         case .processing: self.moreBytesArrived = true
-        case .reading: break
+        case .reading, .closing: break
         }
     }
 
-    func requestReceived() {
+    mutating func requestReceived(now: NIODeadline) {
         self.moreBytesArrived = false
-        self.enter(.processing)
+        self.enter(.processing, now: now)
     }
 
-    func responseSent() {
+    mutating func responseSent(now: NIODeadline) {
         guard self.phase == .processing else { return }
-        self.enter(self.moreBytesArrived ? .reading : .idle)
+        self.enter(self.moreBytesArrived ? .reading : .idle, now: now)
     }
 
-    private func enter(_ phase: Phase) {
+    mutating func closing(now: NIODeadline) {
+        self.enter(.closing, now: now)
+    }
+
+    private mutating func enter(_ phase: Phase, now: NIODeadline) {
         self.phase = phase
-        self.since = .now()
+        self.since = now
     }
 }

@@ -1,9 +1,11 @@
+import Metrics
 import NIOConcurrencyHelpers
 import NIOCore
 import Synchronization
 
-/// The open connections of one listener and their in-flight requests, so a drain can ask them
-/// to finish, wait for them, and close what is left at the deadline.
+/// The open connections of one listener and their in-flight requests: admits new connections
+/// up to the listener's limit, so a drain can ask them to finish, wait for them, and close
+/// what is left at the deadline.
 final class ConnectionRegistry: Sendable {
     private struct Shared {
         var channels: [ObjectIdentifier: any Channel] = [:]
@@ -13,20 +15,43 @@ final class ConnectionRegistry: Sendable {
     private let shared = NIOLockedValueBox(Shared())
     /// Changed twice per request by every event loop: an atomic, not a turn at the lock.
     private let inFlightRequests = Atomic(0)
+    /// `uservice_http_connections{listener}`: connections open now.
+    private let openConnections: Gauge
+    /// `uservice_http_connections_rejected_total{listener}`: closed on accept, over the limit.
+    private let rejectedConnections: Counter
 
-    /// Tracks `channel` until it closes.
-    func add(_ channel: any Channel) {
+    /// - Parameter listener: the listener's name, the `listener` label of its metrics.
+    init(listener: String) {
+        self.openConnections = Gauge(label: "uservice_http_connections", dimensions: [("listener", listener)])
+        self.rejectedConnections = Counter(
+            label: "uservice_http_connections_rejected_total", dimensions: [("listener", listener)])
+    }
+
+    /// Tracks `channel` until it closes, unless `limit` connections are open already: then it
+    /// is counted as rejected and false is returned (the caller closes it).
+    func admit(_ channel: any Channel, limit: Int) -> Bool {
         let id = ObjectIdentifier(channel)
-        self.shared.withLockedValue { $0.channels[id] = channel }
+        let open = self.shared.withLockedValue { shared -> Int? in
+            guard shared.channels.count < limit else { return nil }
+            shared.channels[id] = channel
+            return shared.channels.count
+        }
+        guard let open else {
+            self.rejectedConnections.increment()
+            return false
+        }
+        self.openConnections.record(open)
         channel.closeFuture.whenComplete { _ in
-            let waiters = self.shared.withLockedValue { shared in
+            let (open, waiters) = self.shared.withLockedValue { shared in
                 shared.channels[id] = nil
-                guard shared.channels.isEmpty else { return [CheckedContinuation<Void, Never>]() }
+                guard shared.channels.isEmpty else { return (shared.channels.count, [CheckedContinuation<Void, Never>]()) }
                 defer { shared.emptyWaiters = [] }
-                return shared.emptyWaiters
+                return (0, shared.emptyWaiters)
             }
+            self.openConnections.record(open)
             for waiter in waiters { waiter.resume() }
         }
+        return true
     }
 
     func requestStarted() {

@@ -47,13 +47,22 @@ public final class HTTPListener: Sendable {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 512)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(Self.acceptBackoff())
+                }
+            }
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelOption(.maxMessagesPerRead, value: Self.maxMessagesPerRead)
             .childChannelInitializer { channel in
-                connections.add(channel)
                 let settings = limits()
+                guard connections.admit(channel, limit: settings.maxConnections) else {
+                    return channel.eventLoop.makeFailedFuture(ConnectionLimitReached())
+                }
                 return channel.eventLoop.makeCompletedFuture {
-                    try Self.configure(channel.pipeline.syncOperations, settings: settings, handlerContext: handlerContext)
+                    let handler = HTTPServerHandler(
+                        listener: handlerContext, limits: .init(settings), now: channel.eventLoop.now)
+                    try channel.pipeline.syncOperations.addHandler(handler)
                 }
             }
         do {
@@ -64,24 +73,20 @@ public final class HTTPListener: Sendable {
         }
     }
 
-    private static func configure(
-        _ pipeline: ChannelPipeline.SynchronousOperations,
-        settings: ListenerConfig,
-        handlerContext: HTTPServerHandler.Context
-    ) throws {
-        let activity = ConnectionActivity()
-        try pipeline.addHandler(
-            HTTPTimeoutHandler(
-                activity: activity,
-                requestTimeout: .milliseconds(Int64(settings.requestTimeout.milliseconds)),
-                idleTimeout: .milliseconds(Int64(settings.idleTimeout.milliseconds))
-            )
-        )
-        try pipeline.addHandler(
-            HTTPServerHandler(
-                listener: handlerContext, activity: activity, maxHeadBytes: settings.maxHeaderBytes,
-                maxBodyBytes: settings.maxBodyBytes))
+    /// Reads per readiness event: with the allocator's largest read (64 KiB), what one
+    /// connection can push in before the handler's backpressure takes hold (256 KiB).
+    private static let maxMessagesPerRead: UInt = 4
+
+    /// When accepting fails for want of resources (no file descriptors left, `EMFILE` or
+    /// `ENFILE`; no buffers), the listening socket stays readable: accepting again at once would
+    /// spin a core. Pause accepting briefly instead, then try again, so the listener recovers as
+    /// soon as descriptors are free.
+    private static func acceptBackoff() -> AcceptBackoffHandler {
+        AcceptBackoffHandler(shouldForwardIOErrorCaught: false) { _ in .milliseconds(100) }
     }
+
+    /// Fails the initializer of a connection over the listener's limit, which closes it.
+    private struct ConnectionLimitReached: Error {}
 
     /// Closes the listening socket: new connections are refused; open ones continue.
     public func stopAccepting() async {

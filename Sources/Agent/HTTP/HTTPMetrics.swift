@@ -8,7 +8,7 @@ public final class HTTPMetrics: Sendable {
     private struct Key: Hashable {
         var method: String
         var route: String
-        var status: UInt
+        var status: String
     }
 
     private let timers = NIOLockedValueBox<[Key: Metrics.Timer]>([:])
@@ -40,22 +40,29 @@ public final class HTTPMetrics: Sendable {
         if let last, last.method == method, last.status == status, last.route == route {
             return last.timer.recordNanoseconds(nanoseconds)
         }
-        let timer = self.timer(method: Self.methodLabel(method), route: route, status: status.code)
+        let timer = self.timer(method: Self.methodLabel(method), route: route, status: Self.statusLabel(status))
         last = LastSeries(method: method, route: route, status: status, timer: timer)
         timer.recordNanoseconds(nanoseconds)
     }
 
-    private func timer(method: String, route: String, status: UInt) -> Metrics.Timer {
+    private func timer(method: String, route: String, status: String) -> Metrics.Timer {
         let key = Key(method: method, route: route, status: status)
         return self.timers.withLockedValue { timers in
             if let timer = timers[key] { return timer }
             let timer = Metrics.Timer(
                 label: "http_server_request_duration_seconds",
-                dimensions: [("method", method), ("route", route), ("status", String(status))]
+                dimensions: [("method", method), ("route", route), ("status", status)]
             )
             timers[key] = timer
             return timer
         }
+    }
+
+    /// The status code for the statuses HTTP defines; any other (a plugin may answer any code
+    /// from 200 to 599) is its class, `2xx` to `5xx`, so the number of series stays bounded.
+    private static func statusLabel(_ status: HTTPResponseStatus) -> String {
+        if case .custom = status { return "\(status.code / 100)xx" }
+        return String(status.code)
     }
 
     /// The methods that get their own label value; any other is `_OTHER`, so clients cannot

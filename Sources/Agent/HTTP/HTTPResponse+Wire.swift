@@ -6,19 +6,25 @@ extension HTTPResponse {
     private static let inlineBodyLimit = 4096
 
     /// The response as it goes on the wire: the status line, the responder's headers,
-    /// `content-length`, `connection: close` unless `keepAlive`, the empty line and, unless
-    /// `includingBody` is false (an answer to HEAD), the body. A small body comes in `head`; a
-    /// large one is returned as `body`, to be written after it without a copy.
+    /// `content-length`, the connection's fate (`connection: close` unless `keepAlive`;
+    /// `connection: keep-alive` to an HTTP/1.0 client, which would close otherwise), the empty
+    /// line and, unless `includingBody` is false (an answer to HEAD), the body. A small body
+    /// comes in `head`; a large one is returned as `body`, to be written after it without a copy.
+    ///
+    /// A 1xx, 204 or 304 answer never has a body (RFC 9110, 6.4.1): one given is not sent, and
+    /// no `content-length` is either.
     func wire(
         version: HTTPVersion,
         keepAlive: Bool,
         includingBody: Bool,
         allocator: ByteBufferAllocator
     ) -> (head: ByteBuffer, body: ByteBuffer?) {
-        let inline = includingBody && self.body.readableBytes <= Self.inlineBodyLimit
+        let bodyAllowed = Self.allowsBody(self.status.code)
+        let sendsBody = includingBody && bodyAllowed && self.body.readableBytes > 0
+        let inline = sendsBody && self.body.readableBytes <= Self.inlineBodyLimit
         let reason = self.status.reasonPhrase
-        // "HTTP/1.1 " code " " reason CRLF, "content-length: " digits, "CRLF connection: close CRLF CRLF"
-        var maxBytes = 9 + 20 + 1 + reason.utf8.count + 2 + 16 + 20 + 23
+        // "HTTP/1.1 " code " " reason CRLF, "content-length: " digits, "CRLF connection: keep-alive CRLF CRLF"
+        var maxBytes = 9 + 20 + 1 + reason.utf8.count + 2 + 16 + 20 + 28
         for (name, value) in self.headers {
             maxBytes += name.utf8.count + 2 + value.utf8.count + 2
         }
@@ -36,13 +42,26 @@ extension HTTPResponse {
                 Self.writeFieldText(value, to: &writer)
                 writer.append("\r\n")
             }
-            writer.append("content-length: ")
-            writer.append(decimal: self.body.readableBytes)
-            writer.append(keepAlive ? "\r\n\r\n" : "\r\nconnection: close\r\n\r\n")
+            if bodyAllowed {
+                writer.append("content-length: ")
+                writer.append(decimal: self.body.readableBytes)
+                writer.append("\r\n")
+            }
+            if !keepAlive {
+                writer.append("connection: close\r\n")
+            } else if version == .http1_0 {
+                writer.append("connection: keep-alive\r\n")
+            }
+            writer.append("\r\n")
             if inline { writer.append(self.body) }
         }
-        guard includingBody, self.body.readableBytes > 0, !inline else { return (head, nil) }
+        guard sendsBody, !inline else { return (head, nil) }
         return (head, self.body)
+    }
+
+    /// False for the statuses whose answers end with their head: 1xx, 204 and 304.
+    static func allowsBody(_ code: UInt) -> Bool {
+        code >= 200 && code != 204 && code != 304
     }
 
     /// Writes a header name or value (or reason phrase); line breaks and other control bytes

@@ -4,9 +4,17 @@ import NIOHTTP1
 /// Serves HTTP/1.1 on one connection: parses requests from its bytes (``HTTPRequestParser``),
 /// collects each body within the limits, hands the whole request to the responder and writes
 /// the response, keeping the connection alive unless the client, the limits or a drain say
-/// otherwise. Pipelined requests are answered in order, one at a time; while a slow answer is
-/// pending, reading from the socket pauses. Records metrics and, on the data port, the access
-/// log.
+/// otherwise. Records metrics and, on the data port, the access log.
+///
+/// What one connection may hold is bounded. Pipelined requests are answered in order, one at a
+/// time, and reading from the socket pauses while an answer is pending or while the channel is
+/// not writable (the peer does not read what it asked for), so a client that sends without
+/// reading holds at most one read cycle of requests and one write buffer of answers.
+///
+/// Deadlines: `idleTimeout` while waiting for a request, `requestTimeout` from a request's
+/// first byte until all of it is in (408 after, against slowloris), none while the responder
+/// works (responders bound their own time), and `idleTimeout` for a last answer to leave. One
+/// timer per connection checks them lazily, so a request costs no timer operations.
 final class HTTPServerHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
@@ -22,6 +30,21 @@ final class HTTPServerHandler: ChannelDuplexHandler {
         var closeAfterResponse: @Sendable () -> Bool
     }
 
+    /// The limits of one connection, read from the listener's config when it opens.
+    struct Limits {
+        var maxHeadBytes: Int
+        var maxBodyBytes: Int
+        var requestTimeout: TimeAmount
+        var idleTimeout: TimeAmount
+
+        init(_ config: ListenerConfig) {
+            self.maxHeadBytes = config.maxHeaderBytes
+            self.maxBodyBytes = config.maxBodyBytes
+            self.requestTimeout = .milliseconds(Int64(config.requestTimeout.milliseconds))
+            self.idleTimeout = .milliseconds(Int64(config.idleTimeout.milliseconds))
+        }
+    }
+
     private enum State {
         /// Waiting for the head of a request.
         case idle
@@ -29,39 +52,45 @@ final class HTTPServerHandler: ChannelDuplexHandler {
         case receiving(HTTPRequestHead, ByteBuffer?)
         /// The responder is working on a whole request.
         case responding
-        /// The last response is on its way and the connection closes after it; input is ignored.
-        case closing
+        /// The last response is on its way and the connection closes after it; input is dropped.
+        case closing(AfterResponse)
     }
 
     private let listener: Context
-    private let activity: ConnectionActivity
-    private let maxBodyBytes: Int
+    private let limits: Limits
     private var parser: HTTPRequestParser
     private var state = State.idle
+    private var activity: ConnectionActivity
     /// Bytes received and not parsed yet (the rest of a request, or pipelined ones).
     private var unparsed: ByteBuffer?
     /// A drain asked the connection to close after the current request.
     private var quiescing = false
-    /// The channel asked to read while a response was pending; it reads once that is written.
+    /// The channel asked to read while reading was paused; it reads once serving resumes.
     private var readWithheld = false
     private var flushPending = false
     private var remote: SocketAddress?
     private var lastSeries: HTTPMetrics.LastSeries?
-    private var lingerTimer: Scheduled<Void>?
+    private var timer: Scheduled<Void>?
 
-    init(listener: Context, activity: ConnectionActivity, maxHeadBytes: Int, maxBodyBytes: Int) {
+    init(listener: Context, limits: Limits, now: NIODeadline) {
         self.listener = listener
-        self.activity = activity
-        self.maxBodyBytes = maxBodyBytes
-        self.parser = HTTPRequestParser(maxHeadBytes: maxHeadBytes)
+        self.limits = limits
+        self.parser = HTTPRequestParser(maxHeadBytes: limits.maxHeadBytes)
+        self.activity = ConnectionActivity(now: now)
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.remote = context.channel.remoteAddress
+        self.scheduleDeadlineCheck(in: min(self.limits.requestTimeout, self.limits.idleTimeout), context: context)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.timer?.cancel()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if case .closing = self.state { return }
+        self.activity.bytesArrived(now: context.eventLoop.now)
         let bytes = self.unwrapInboundIn(data)
         if self.unparsed == nil || self.unparsed!.readableBytes == 0 {
             self.unparsed = bytes
@@ -78,11 +107,21 @@ final class HTTPServerHandler: ChannelDuplexHandler {
     }
 
     func read(context: ChannelHandlerContext) {
-        if case .responding = self.state {
+        if self.readingPaused(context: context) {
             self.readWithheld = true
         } else {
             context.read()
         }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        // The change may be reported from inside a flush of this handler: resume on the next
+        // turn of the loop rather than serving more from within it.
+        if context.channel.isWritable {
+            let target = NIOLoopBound(HandlerTarget(handler: self, context: context), eventLoop: context.eventLoop)
+            context.eventLoop.assumeIsolated().execute { target.value.handler.resume(context: target.value.context) }
+        }
+        context.fireChannelWritabilityChanged()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -98,16 +137,39 @@ final class HTTPServerHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        self.lingerTimer?.cancel()
+        self.timer?.cancel()
         context.fireChannelInactive()
     }
 
-    /// Parses and serves what has arrived, until a request is incomplete or a response pending.
+    /// True while the socket should not be read: an answer is pending, or the peer is not
+    /// reading the answers it has (the channel is not writable). A closing connection goes on
+    /// reading, to drop what the client still sends (see ``AfterResponse/linger``).
+    private func readingPaused(context: ChannelHandlerContext) -> Bool {
+        switch self.state {
+        case .responding: true
+        case .idle, .receiving: !context.channel.isWritable
+        case .closing: false
+        }
+    }
+
+    /// Serves what arrived while serving was paused, and reads again if that was withheld.
+    private func resume(context: ChannelHandlerContext) {
+        self.serveUnparsed(context: context)
+        self.flushIfPending(context: context)
+        if self.readWithheld, !self.readingPaused(context: context) {
+            self.readWithheld = false
+            context.read()
+        }
+    }
+
+    /// Parses and serves what has arrived, until a request is incomplete, a response pending,
+    /// or the channel not writable.
     private func serveUnparsed(context: ChannelHandlerContext) {
         while self.unparsed != nil {
             switch self.state {
             case .responding, .closing: return
-            case .idle, .receiving: break
+            case .idle: guard context.channel.isWritable else { return }
+            case .receiving: break
             }
             let part: HTTPRequestParser.Part
             do {
@@ -126,10 +188,11 @@ final class HTTPServerHandler: ChannelDuplexHandler {
         switch part {
         case .head(let head, let framing):
             guard case .idle = self.state else { return self.unexpected(part) }
-            if case .length(let length) = framing, length > self.maxBodyBytes {
+            if case .length(let length) = framing, length > self.limits.maxBodyBytes {
                 return self.refuseTooLarge(head, context: context)
             }
-            if framing != .none, self.unparsed?.readableBytes == 0,
+            // Only an HTTP/1.1 client knows to wait for it (RFC 9110, 10.1.1).
+            if framing != .none, head.version == .http1_1, self.unparsed?.readableBytes == 0,
                 head.headers.first(name: "expect")?.lowercased() == "100-continue"
             {
                 context.writeAndFlush(self.wrapOutboundOut(ByteBuffer(string: "HTTP/1.1 100 Continue\r\n\r\n")), promise: nil)
@@ -137,7 +200,7 @@ final class HTTPServerHandler: ChannelDuplexHandler {
             self.state = .receiving(head, nil)
         case .body(let chunk):
             guard case .receiving(let head, let body) = self.state else { return self.unexpected(part) }
-            guard (body?.readableBytes ?? 0) + chunk.readableBytes <= self.maxBodyBytes else {
+            guard (body?.readableBytes ?? 0) + chunk.readableBytes <= self.limits.maxBodyBytes else {
                 return self.refuseTooLarge(head, context: context)
             }
             guard var body else { return self.state = .receiving(head, chunk) }
@@ -147,7 +210,7 @@ final class HTTPServerHandler: ChannelDuplexHandler {
         case .end:
             guard case .receiving(let head, let body) = self.state else { return self.unexpected(part) }
             self.state = .responding
-            self.activity.requestReceived()
+            self.activity.requestReceived(now: context.eventLoop.now)
             let request = HTTPRequest(head: head, body: body ?? ByteBuffer(), remote: self.remote)
             self.respond(to: request, context: context)
         }
@@ -171,25 +234,16 @@ final class HTTPServerHandler: ChannelDuplexHandler {
                 case .success(let answer): response = answer
                 case .failure(let error): response = .error(.internalServerError, "\(error)", route: "error")
                 }
-                target.value.handler.finishLater(request, with: response, startedAt: startedAt, context: target.value.context)
+                let (handler, context) = (target.value.handler, target.value.context)
+                handler.finish(request, with: response, startedAt: startedAt, context: context)
+                handler.resume(context: context)
             }
-        }
-    }
-
-    /// Finishes a request answered `.later`, then serves what arrived meanwhile.
-    private func finishLater(_ request: HTTPRequest, with response: HTTPResponse, startedAt: NIODeadline, context: ChannelHandlerContext) {
-        self.finish(request, with: response, startedAt: startedAt, context: context)
-        self.serveUnparsed(context: context)
-        self.flushIfPending(context: context)
-        if self.readWithheld, case .idle = self.state {
-            self.readWithheld = false
-            context.read()
         }
     }
 
     private func finish(_ request: HTTPRequest, with response: HTTPResponse, startedAt: NIODeadline, context: ChannelHandlerContext) {
         let keepAlive = request.head.isKeepAlive && !self.quiescing && !self.listener.closeAfterResponse()
-        self.record(response, for: request, startedAt: startedAt)
+        self.record(response, for: request, startedAt: startedAt, context: context)
         self.send(
             response, version: request.head.version, then: keepAlive ? .keepAlive : .close,
             includingBody: request.method != .HEAD, context: context)
@@ -202,7 +256,12 @@ final class HTTPServerHandler: ChannelDuplexHandler {
 
     /// Accounts for the request before its answer leaves, so whoever reads the answer and then
     /// scrapes /metrics sees it counted.
-    private func record(_ response: HTTPResponse, for request: HTTPRequest, startedAt: NIODeadline) {
+    private func record(
+        _ response: HTTPResponse,
+        for request: HTTPRequest,
+        startedAt: NIODeadline,
+        context: ChannelHandlerContext
+    ) {
         let nanoseconds = (NIODeadline.now() - startedAt).nanoseconds
         self.listener.connections.requestFinished()
         self.listener.metrics.requestFinished(
@@ -210,20 +269,22 @@ final class HTTPServerHandler: ChannelDuplexHandler {
             last: &self.lastSeries)
         self.listener.accessLog?.record(
             request, status: response.status.code, bytes: response.body.readableBytes, nanoseconds: nanoseconds)
-        self.activity.responseSent()
+        self.activity.responseSent(now: context.eventLoop.now)
     }
 
     /// Answers 413 to a request whose body is over the limit, and closes.
     private func refuseTooLarge(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
-        self.activity.requestReceived()
+        self.activity.requestReceived(now: context.eventLoop.now)
         self.requestStarted()
         let request = HTTPRequest(head: head, remote: self.remote)
-        let response = HTTPResponse.error(.payloadTooLarge, "request body is larger than \(self.maxBodyBytes) bytes", route: "limit")
-        self.record(response, for: request, startedAt: .now())
+        let response = HTTPResponse.error(
+            .payloadTooLarge, "request body is larger than \(self.limits.maxBodyBytes) bytes", route: "limit")
+        self.record(response, for: request, startedAt: .now(), context: context)
         self.send(response, version: head.version, then: .linger, includingBody: true, context: context)
     }
 
-    /// Answers a request that cannot be parsed (400, or 501 for an unsupported transfer coding), and closes.
+    /// Answers a request that cannot be parsed (400, or 501 for an unsupported transfer
+    /// coding) or that came too slowly (408), and closes.
     private func refuse(_ error: HTTPRequestError, context: ChannelHandlerContext) {
         self.send(.error(error.status, error.reason, route: "malformed"), version: .http1_1, then: .linger, includingBody: true, context: context)
     }
@@ -260,7 +321,8 @@ final class HTTPServerHandler: ChannelDuplexHandler {
             self.state = .idle
             return
         }
-        self.state = .closing
+        self.state = .closing(next)
+        self.activity.closing(now: context.eventLoop.now)
         self.unparsed = nil
         var last = head
         if let body {
@@ -271,10 +333,12 @@ final class HTTPServerHandler: ChannelDuplexHandler {
         context.writeAndFlush(self.wrapOutboundOut(last)).assumeIsolated().whenComplete { _ in
             target.value.close(mode: next == .linger ? .output : .all, promise: nil)
         }
-        if next == .linger {
-            self.lingerTimer = context.eventLoop.assumeIsolated().scheduleTask(in: Self.lingerTime) {
-                target.value.close(promise: nil)
-            }
+        self.timer?.cancel()
+        self.scheduleDeadlineCheck(in: self.deadline(of: .closing) ?? Self.lingerTime, context: context)
+        // Reading may have been paused: a lingering connection reads to drop what arrives.
+        if self.readWithheld {
+            self.readWithheld = false
+            context.read()
         }
     }
 
@@ -283,9 +347,48 @@ final class HTTPServerHandler: ChannelDuplexHandler {
         self.flushPending = false
         context.flush()
     }
+
+    /// How long the connection may stay in `phase`; nil when no deadline applies.
+    private func deadline(of phase: ConnectionActivity.Phase) -> TimeAmount? {
+        switch phase {
+        case .idle: self.limits.idleTimeout
+        case .reading: self.limits.requestTimeout
+        case .processing: nil
+        case .closing:
+            if case .closing(.linger) = self.state { Self.lingerTime } else { self.limits.idleTimeout }
+        }
+    }
+
+    private func scheduleDeadlineCheck(in delay: TimeAmount, context: ChannelHandlerContext) {
+        let target = NIOLoopBound(HandlerTarget(handler: self, context: context), eventLoop: context.eventLoop)
+        self.timer = context.eventLoop.assumeIsolated().scheduleTask(in: delay) {
+            target.value.handler.checkDeadline(context: target.value.context)
+        }
+    }
+
+    /// Acts on an expired deadline, or sleeps until the next one.
+    private func checkDeadline(context: ChannelHandlerContext) {
+        guard context.channel.isActive else { return }
+        guard let timeout = self.deadline(of: self.activity.phase) else {
+            return self.scheduleDeadlineCheck(in: min(self.limits.requestTimeout, self.limits.idleTimeout), context: context)
+        }
+        let remaining = self.activity.since + timeout - context.eventLoop.now
+        if remaining > .zero {
+            return self.scheduleDeadlineCheck(in: max(remaining, .milliseconds(1)), context: context)
+        }
+        switch self.activity.phase {
+        case .reading:
+            let timeout = HTTPRequestError(
+                status: .requestTimeout,
+                reason: "request not received within \(self.limits.requestTimeout.nanoseconds / 1_000_000)ms")
+            self.refuse(timeout, context: context)
+        case .idle, .processing, .closing:
+            context.close(promise: nil)
+        }
+    }
 }
 
-/// The handler and its context, carried into a future's callback as one non-generic value.
+/// The handler and its context, carried into a callback as one non-generic value.
 private struct HandlerTarget {
     let handler: HTTPServerHandler
     let context: ChannelHandlerContext

@@ -18,7 +18,7 @@ struct PluginSet: Sendable {
     static func load(_ paths: [String], registry: HealthRegistry, logger: Logger) throws(AgentStartupError) -> PluginSet {
         var plugins: [LoadedPlugin] = []
         func fail(_ error: PluginError) -> AgentStartupError {
-            PluginSet(plugins).shutdown()
+            PluginSet(plugins).shutdown(waitingUpTo: .zero, logger: logger)
             return .plugin(error)
         }
         for path in paths {
@@ -29,12 +29,12 @@ struct PluginSet: Sendable {
                 throw fail(error)
             }
             guard !plugins.contains(where: { $0.name == plugin.name }) else {
-                plugin.shutdown()
+                plugin.shutdown(waitingUpTo: 0)
                 throw fail(.duplicateName(plugin.name))
             }
             plugins.append(plugin)
             logger.info(
-                "plugin loaded", metadata: ["plugin": "\(plugin.name)", "version": "\(plugin.version)", "path": "\(path)"])
+                "plugin loaded", metadata: ["plugin": "\(plugin.name)", "version": "\(plugin.version)", "path": "\(plugin.path)"])
             if plugin.hasHealthCheck {
                 registry.registerPolled(
                     "plugin-\(plugin.name)", probes: [.liveness, .readiness], interval: .seconds(5), timeout: .seconds(1)
@@ -46,8 +46,17 @@ struct PluginSet: Sendable {
         return PluginSet(plugins)
     }
 
-    /// Calls every plugin's `deinit`, once the last request is answered.
-    func shutdown() {
-        for plugin in self.inLoadOrder { plugin.shutdown() }
+    /// Calls every plugin's `deinit` once its last call has returned, waiting up to `timeout`
+    /// in all for calls still running (requests cut by the shutdown timeout, health checks).
+    /// A plugin whose calls are still running then is left alone, and said so.
+    func shutdown(waitingUpTo timeout: Duration, logger: Logger) {
+        let deadline = ContinuousClock.now + timeout
+        for plugin in self.inLoadOrder {
+            let seconds = Double((deadline - .now).wholeNanoseconds) / 1e9
+            if !plugin.shutdown(waitingUpTo: seconds) {
+                logger.warning(
+                    "plugin still running at exit; its deinit is skipped", metadata: ["plugin": "\(plugin.name)"])
+            }
+        }
     }
 }

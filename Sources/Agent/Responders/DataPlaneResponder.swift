@@ -9,12 +9,12 @@ import NIOPosix
 /// | `/` | GET | `{"service":…,"version":…,"state":…}` |
 /// | `/echo` | POST | the request body, with its content type |
 /// | `/work?ms=N` | GET | waits N ms without blocking (0 ≤ N ≤ `server.maxWork`), then `{"workedMs":N}` |
-/// | `/plugins/NAME` | POST | the plugin's answer to the request body, computed on the blocking thread pool |
+/// | `/plugins/NAME` | POST | the plugin's answer to the request body, computed on the plugin threads; 503 past `server.maxPluginCalls`, 504 after `server.pluginTimeout` |
 struct DataPlaneResponder: HTTPResponder {
     let settings: RuntimeSettings
     let lifecycle: LifecycleController
     let plugins: [String: LoadedPlugin]
-    let threadPool: NIOThreadPool
+    let pluginCalls: PluginCallRunner
     /// Takes plugin answers when the sink publishes them.
     let records: (any RecordSink)?
 
@@ -67,21 +67,48 @@ struct DataPlaneResponder: HTTPResponder {
             return .now(.error(.notFound, "no plugin named \(name)", route: route))
         }
         guard request.method == .POST else { return .now(.methodNotAllowed(allowed: [.POST], route: route)) }
-        let body = Array(request.body.readableBytesView)
-        let answer = self.threadPool.runIfActive(eventLoop: eventLoop) { plugin.process(body) }.map { [records] response in
-            guard let response else { return HTTPResponse.error(.internalServerError, "plugin \(name) failed", route: route) }
-            records.publish(.pluginOutput) {
-                .pluginOutput(
-                    PluginOutput(
-                        time: .now(), plugin: name, status: response.status, contentType: response.contentType,
-                        body: response.body))
+        let timeout = TimeAmount.milliseconds(Int64(self.settings.current.server.pluginTimeout.milliseconds))
+        let call = self.pluginCalls.call(plugin, body: Array(request.body.readableBytesView), timeout: timeout, on: eventLoop)
+        let answer = call.map { [records, pluginCalls] outcome in
+            switch outcome {
+            case .busy:
+                var response = HTTPResponse.error(
+                    .serviceUnavailable, "\(pluginCalls.limit) plugin calls are running; try again", route: route)
+                response.headers.add(name: "retry-after", value: "1")
+                return response
+            case .timedOut:
+                return HTTPResponse.error(.gatewayTimeout, "plugin \(name) did not answer in time", route: route)
+            case .answered(nil):
+                return HTTPResponse.error(.internalServerError, "plugin \(name) failed", route: route)
+            case .answered(let response?):
+                return Self.httpResponse(from: response, plugin: name, route: route, records: records)
             }
-            var buffer = ByteBuffer()
-            buffer.writeBytes(response.body)
-            return HTTPResponse(
-                status: HTTPResponseStatus(statusCode: response.status), headers: ["content-type": response.contentType],
-                body: buffer, route: route)
         }
         return .later(answer)
+    }
+
+    /// The HTTP answer for what the plugin returned, published as a record when the sink takes
+    /// them. A status outside 200-599 cannot be a final answer: it becomes 502. A 204 or 304
+    /// is sent without the body the plugin may have given (HTTP allows none).
+    private static func httpResponse(
+        from response: PluginResponse,
+        plugin name: String,
+        route: String,
+        records: (any RecordSink)?
+    ) -> HTTPResponse {
+        guard (200...599).contains(response.status) else {
+            return .error(.badGateway, "plugin \(name) answered with invalid status \(response.status)", route: route)
+        }
+        records.publish(.pluginOutput) {
+            .pluginOutput(
+                PluginOutput(
+                    time: .now(), plugin: name, status: response.status, contentType: response.contentType,
+                    body: response.body))
+        }
+        var buffer = ByteBuffer()
+        buffer.writeBytes(response.body)
+        return HTTPResponse(
+            status: HTTPResponseStatus(statusCode: response.status), headers: ["content-type": response.contentType],
+            body: buffer, route: route)
     }
 }

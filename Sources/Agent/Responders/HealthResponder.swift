@@ -10,6 +10,9 @@ import NIOHTTP1
 /// | `/metrics` | GET | Prometheus text format 0.0.4 |
 /// | `/prestop` | GET, POST | starts draining; answers once `lifecycle.drainDelay` has passed |
 /// | `/tick/NAME` | POST | ticks a watchdog ticker; 204, or 404 for an unknown one |
+///
+/// The endpoints that change the agent's state (`/prestop`, `/tick/NAME`) answer only peers
+/// inside the pod, over loopback; others get 403, since the port is reachable from the cluster.
 struct HealthResponder: HTTPResponder {
     let registry: HealthRegistry
     let lifecycle: LifecycleController
@@ -31,12 +34,19 @@ struct HealthResponder: HTTPResponder {
         case ("metrics", 1):
             return .now(self.metricsPage(request))
         case ("prestop", 1):
+            guard request.remote?.isLoopback == true else { return .now(Self.forbidden(route: "/prestop")) }
             return self.preStop(request, on: eventLoop)
         case ("tick", 2):
+            guard request.remote?.isLoopback == true else { return .now(Self.forbidden(route: "/tick/{name}")) }
             return .now(self.tick(String(segments[1]), request: request))
         default:
             return .now(.error(.notFound, "no such endpoint", route: "unmatched"))
         }
+    }
+
+    /// 403 to a peer outside the pod asking for a state change.
+    private static func forbidden(route: String) -> HTTPResponse {
+        .error(.forbidden, "only answered to peers in the pod (loopback)", route: route)
     }
 
     private func probe(_ probe: Probe, check: Substring?, request: HTTPRequest) -> HTTPResponse {

@@ -1,8 +1,9 @@
 import Logging
 
 /// Re-reads the config file on SIGHUP. A valid config is applied, except settings that need a
-/// restart (listener addresses and ports, tickers, plugins, kubernetes, kafka), which are logged and
-/// kept; an invalid one is rejected with every positioned error logged, the old config kept.
+/// restart (listener addresses and ports, tickers, plugins and their thread count, kubernetes,
+/// kafka), which are logged and kept; an invalid one is rejected with every positioned error
+/// logged, the old config kept.
 /// Each outcome is recorded as an Event: `ConfigReloaded` or `ConfigRejected`.
 struct ConfigReloader: Sendable {
     let path: String?
@@ -29,7 +30,8 @@ struct ConfigReloader: Sendable {
         var settings = [
             Setting("health.address", \.health.listener.address), Setting("health.port", \.health.listener.port),
             Setting("health.tickers", \.health.tickers), Setting("server.address", \.server.listener.address),
-            Setting("server.port", \.server.listener.port), Setting("plugins", \.plugins),
+            Setting("server.port", \.server.listener.port), Setting("server.maxPluginCalls", \.server.maxPluginCalls),
+            Setting("plugins", \.plugins),
             Setting("kubernetes", \.kubernetes),
         ]
         #if Kafka
@@ -75,6 +77,7 @@ struct ConfigReloader: Sendable {
         next.health.tickers = current.health.tickers
         next.server.listener.address = current.server.listener.address
         next.server.listener.port = current.server.listener.port
+        next.server.maxPluginCalls = current.server.maxPluginCalls
         next.plugins = current.plugins
         next.kubernetes = current.kubernetes
         #if Kafka

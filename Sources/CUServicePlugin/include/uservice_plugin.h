@@ -9,6 +9,14 @@
  * Ownership: every pointer the host passes is borrowed for the duration of the call, except
  * `host`, which outlives the plugin. Strings and buffers always come with explicit lengths.
  * A response body is allocated by the plugin and handed back to it through `release`.
+ *
+ * Threads: `init` runs once, alone, before any other call. `process` (with its `release`) and
+ * `health` may then run on several threads at once, and concurrently with each other. `deinit`
+ * runs once, alone: the host lets no new call in and waits for the running ones to return
+ * first. If calls are still running when the host gives up waiting at exit (a `process` that
+ * never returns), `deinit` is not called at all and the host table stays valid.
+ * A `process` call that outlasts the host's timeout is answered 504 by the host, but the host
+ * cannot stop it: its thread stays with the plugin until it returns.
  */
 #ifndef USERVICE_PLUGIN_H
 #define USERVICE_PLUGIN_H
@@ -49,7 +57,7 @@ typedef struct uservice_host {
 
 /* A plugin's answer to one request. The plugin fills it; the host calls `release` after use. */
 typedef struct uservice_response {
-    /* HTTP status, e.g. 200. */
+    /* HTTP status, 200-599 (anything else is answered 502). A 204 or 304 is sent without a body. */
     uint16_t status;
     /* NUL-terminated content type; must stay valid until `release`. NULL means
        application/octet-stream. */
@@ -78,7 +86,8 @@ typedef struct uservice_plugin {
     /* Optional (NULL when absent): returns 1 when healthy, 0 when not, writing a short
        NUL-terminated explanation of at most `capacity` bytes into `message`. */
     int (*health)(void *state, char *message, size_t capacity);
-    /* Called once when the host shuts down, after the last `process`. */
+    /* Called once when the host shuts down, after the last `process` and `health` have
+       returned (skipped when some never return; see Threads above). */
     void (*deinit)(void *state);
 } uservice_plugin;
 
