@@ -9,6 +9,10 @@ import Synchronization
 /// kept-alive connection. Call it from a dedicated thread, never from an event loop; pass a
 /// ``TransferCancellation`` to stop a call from elsewhere.
 ///
+/// Only `https` is spoken (an `http://` API server fails every call with a transport error
+/// before connecting) and redirects are not followed: a 3xx answer is a final
+/// ``KubernetesError/status(code:reason:message:retryAfter:)``.
+///
 /// Each attempt is counted in `uservice_kubernetes_requests_total{verb,code}` (`code` is the
 /// HTTP status, or `error` when no response came). A 401 re-reads the token and retries once.
 public final class KubernetesClient: Sendable {
@@ -105,7 +109,8 @@ public final class KubernetesClient: Sendable {
         if let contentType { headers.append("Content-Type: \(contentType)") }
         let request = CurlRequest(
             method: method, url: self.cluster.apiServer + path, headers: headers, body: body,
-            caFile: self.cluster.caPath, timeout: self.timeout, connectTimeout: min(self.timeout, .seconds(5)))
+            caFile: self.cluster.caPath, timeout: self.timeout, connectTimeout: min(self.timeout, .seconds(5)),
+            protocols: .https)
         let started = ContinuousClock.now
         let result: Result<CurlResponse, CurlError> = self.connection.withLock { connection in
             if cancellation?.isCancelled == true {
@@ -129,7 +134,12 @@ public final class KubernetesClient: Sendable {
         let status = try? JSONDecoder().decode(Status.self, from: Data(response.body))
         let retryAfter = response.header("retry-after").flatMap(Int.init).map { Duration.seconds($0) }
             ?? status?.details?.retryAfterSeconds.map { Duration.seconds($0) }
-        let message = status?.message ?? String(decoding: response.body.prefix(200), as: UTF8.self)
+        var message = status?.message ?? String(decoding: response.body.prefix(200), as: UTF8.self)
+        if (300..<400).contains(response.status) {
+            // Never followed: the token goes to the configured API server and nowhere else.
+            let location = response.header("location") ?? "nowhere"
+            message = "redirect to \(location) not followed" + (message.isEmpty ? "" : ": \(message)")
+        }
         return .status(
             code: response.status, reason: status?.reason ?? "HTTP \(response.status)", message: message,
             retryAfter: retryAfter)

@@ -10,10 +10,11 @@ public enum KubernetesError: Error, Sendable, Equatable, CustomStringConvertible
     case token(String)
 
     /// Whether trying the same call again later may succeed: 401 (the token may rotate), 429,
-    /// 5xx, and transport failures other than cancellation. Other 4xx are final.
+    /// 5xx, and transport failures other than cancellation and a scheme that is not allowed.
+    /// Other 4xx, and 3xx (redirects are not followed), are final.
     public var isRetryable: Bool {
         switch self {
-        case .transport(let error): !error.isCancelled
+        case .transport(let error): !error.isCancelled && !error.isUnsupportedProtocol
         case .status(let code, _, _, _): code == 401 || code == 429 || code >= 500
         case .invalidResponse, .token: false
         }

@@ -30,6 +30,11 @@ struct StartCommand: ParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
 
         let logger = Logger(label: loaded.config.service.name)
+        // The config's `plugins` is refused by the config loader; --plugin here, the same way.
+        if !self.plugins.isEmpty && !DynamicLoading.isAvailable {
+            logger.critical("cannot start: \(ConfigProblem.pluginsNeedDynamicLoading)")
+            throw ExitCode.failure
+        }
         let runtime = AgentRuntime(
             config: loaded, configPath: self.configOptions.path, commandLinePlugins: self.plugins, logControl: logControl,
             metrics: PrometheusExposition(registry: registry), logger: logger)

@@ -1,4 +1,4 @@
-import Agent
+@testable import Agent
 import Testing
 
 @Suite("config validation: every problem kind, positioned")
@@ -75,6 +75,67 @@ struct ConfigValidationTests {
         #expect(
             diagnostics("health:\n  address: \"a b\"\n")
                 == ["2:12: expected an IP address or host name, found \"a b\""])
+    }
+
+    @Test func dottedQuadsWithAnOctetAbove255AreNeitherAddressesNorNames() throws {
+        #expect(
+            diagnostics("health:\n  address: 999.1.1.1\nserver:\n  address: \"1.2.3.256\"\n")
+                == [
+                    "2:12: invalid IPv4 address \"999.1.1.1\": 999 is above 255",
+                    "4:12: invalid IPv4 address \"1.2.3.256\": 256 is above 255",
+                ])
+        #expect(
+            diagnostics("kubernetes:\n  apiServer: https://user@10.96.0.1000:6443/\n")
+                == ["2:14: invalid IPv4 address \"10.96.0.1000\": 1000 is above 255"])
+        // Valid addresses, names with a numeric label, and other numbers of parts stay accepted.
+        for address in ["255.255.255.255", "0.0.0.0", "10.0.0.1", "1.2.3", "1.2.3.4.5", "256.example", "::ffff:1.2.3.4"] {
+            #expect(diagnostics("health:\n  address: \"\(address)\"\n") == [], "\(address)")
+        }
+        #expect(DottedQuad.octetAbove255(in: "1.2.3.99999999999999999999999") == "99999999999999999999999")
+        #expect(DottedQuad.octetAbove255(in: "0256.0.0.1") == "0256")
+        #expect(DottedQuad.octetAbove255(in: "0255.0.0.1") == nil)
+        #expect(try config("kubernetes:\n  apiServer: https://10.96.0.1:443\n").kubernetes.apiServer == "https://10.96.0.1:443")
+    }
+
+    #if Kafka
+    @Test func kafkaBrokersWithAnOctetAbove255AreRefused() {
+        #expect(
+            diagnostics("kafka:\n  brokers: [\"1.2.3.4:9092\", 300.1.1.1:9092]\n  topic: t\n")
+                == ["2:29: invalid IPv4 address \"300.1.1.1\": 300 is above 255"])
+    }
+    #endif
+
+    /// The schema's regexes say what the decoder says (`scripts/check-schema-agreement` runs
+    /// them through a JSON Schema validator on the corpus; this is the same rule, here).
+    @Test func theSchemaPatternMatchesExactlyTheBadDottedQuads() throws {
+        let pattern = try Regex("^" + DottedQuad.schemaPattern + "$")
+        for host in ["999.1.1.1", "1.2.3.256", "1.260.3.4", "1.2.300.4", "0256.0.0.1", "1.2.3.1000", "1.2.3.99999999999999999999"] {
+            #expect(host.wholeMatch(of: pattern) != nil, "\(host)")
+            #expect(DottedQuad.octetAbove255(in: Substring(host)) != nil, "\(host)")
+        }
+        for host in ["255.255.255.255", "0.0.0.0", "0255.1.1.1", "1.2.3", "1.2.3.4.5", "a.1.1.1", "1.2.3.25"] {
+            #expect(host.wholeMatch(of: pattern) == nil, "\(host)")
+            #expect(DottedQuad.octetAbove255(in: Substring(host)) == nil, "\(host)")
+        }
+    }
+
+    @Test func pluginsAreAnErrorInABuildThatCannotLoadThem() throws {
+        let yaml = Array("service:\n  name: web\nplugins:\n  - /opt/plugins/libecho.so\n".utf8)
+        do {
+            _ = try ConfigLoader.decode(yaml, file: "static.yaml", canLoadPlugins: false)
+            Issue.record("expected an error")
+        } catch {
+            #expect(
+                error.description
+                    == "static.yaml:4:3: error: plugins cannot be loaded by the static build (a statically linked executable "
+                    + "cannot load shared libraries; use the closure image variant)")
+        }
+        #expect(try ConfigLoader.decode(yaml, file: "dynamic.yaml", canLoadPlugins: true).config.plugins == ["/opt/plugins/libecho.so"])
+        // No plugins is fine in every build.
+        #expect(try ConfigLoader.decode(Array("plugins: []\n".utf8), file: "s.yaml", canLoadPlugins: false).config.plugins == [])
+        // The tests run in a dynamically linked process, where the default is to allow them.
+        #expect(DynamicLoading.isAvailable)
+        #expect(try config("plugins: [/opt/plugins/libecho.so]\n").plugins == ["/opt/plugins/libecho.so"])
     }
 
     @Test func portConflictNeedsOverlappingAddresses() throws {

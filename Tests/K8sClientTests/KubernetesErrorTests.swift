@@ -26,6 +26,14 @@ struct KubernetesErrorTests {
         #expect(fromHeader.isRetryable)
     }
 
+    @Test func aRedirectIsAFinalErrorNamingWhereItPointed() {
+        let error = KubernetesClient.error(
+            from: CurlResponse(status: 307, headers: [("location", "http://evil.example/steal")], body: []))
+        #expect(error == .status(code: 307, reason: "HTTP 307", message: "redirect to http://evil.example/steal not followed", retryAfter: nil))
+        #expect(!error.isRetryable)
+        #expect(!KubernetesError.transport(CurlError(code: 1, message: "not allowed")).isRetryable)
+    }
+
     @Test func aBodyThatIsNoStatusIsQuoted() {
         let error = KubernetesClient.error(from: CurlResponse(status: 502, body: Array("Bad Gateway".utf8)))
         #expect(error == .status(code: 502, reason: "HTTP 502", message: "Bad Gateway", retryAfter: nil))

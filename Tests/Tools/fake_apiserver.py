@@ -16,8 +16,10 @@ Control endpoints:
                         clientPort (one per connection)
   GET  /events          the stored Events
   POST /token           {"token": "..."}: the only token accepted from now on
-  POST /fault           {"mode": "500|503|429|hang|reset|lose-response", "count": N (-1: until cleared),
-                         "retryAfter": SECONDS, "method": "POST" (optional filter)}
+  POST /fault           {"mode": "500|503|429|hang|reset|lose-response|redirect", "count": N (-1: until
+                         cleared), "retryAfter": SECONDS, "method": "POST" (optional filter),
+                         "location": URL (redirect: the 307's Location; default the same path
+                         under /redirected on this API server)}
   POST /clear-faults     remove every fault and release hung requests
   POST /delete-events    forget the stored Events, as their TTL would
 """
@@ -190,6 +192,13 @@ class APIHandler(BaseHTTPRequestHandler):
             state.release.wait(300)
             self.close_connection = True
             return
+        if fault and fault["mode"] == "redirect":
+            # A client that follows it asks this server again, under /redirected.
+            location = fault.get("location") or \
+                f"https://127.0.0.1:{self.server.server_address[1]}/redirected{self.path}"
+            reply = status(307, "TemporaryRedirect", "injected redirect")
+            self.answer(record, *reply, headers={"Location": location})
+            return
         if fault:
             code = int(fault["mode"])
             if code == 429:
@@ -349,7 +358,8 @@ class ControlHandler(BaseHTTPRequestHandler):
                 return self.reply(200, {})
             if self.path == "/fault":
                 state.faults.append({"mode": str(body["mode"]), "count": body.get("count", -1),
-                                     "retryAfter": body.get("retryAfter", 1), "method": body.get("method")})
+                                     "retryAfter": body.get("retryAfter", 1), "method": body.get("method"),
+                                     "location": body.get("location")})
                 return self.reply(200, {})
             if self.path == "/delete-events":
                 state.events = {}

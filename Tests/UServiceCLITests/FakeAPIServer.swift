@@ -109,12 +109,16 @@ final class FakeAPIServer: @unchecked Sendable {
         try self.control("/token", ["token": token])
     }
 
-    /// Injects a fault: `mode` is an HTTP status (`500`, `503`, `429`), `hang`, `reset`, or
-    /// `lose-response` (the request takes effect, then the connection is reset);
+    /// Injects a fault: `mode` is an HTTP status (`500`, `503`, `429`), `hang`, `reset`,
+    /// `lose-response` (the request takes effect, then the connection is reset), or `redirect`
+    /// (307 to `location`, by default the same path under `/redirected` on this server);
     /// it hits the next `count` matching requests (-1: until cleared).
-    func inject(_ mode: String, count: Int = -1, retryAfter: Int = 1, method: String? = nil) throws {
+    func inject(_ mode: String, count: Int = -1, retryAfter: Int = 1, method: String? = nil, location: String? = nil)
+        throws
+    {
         var body: [String: Any] = ["mode": mode, "count": count, "retryAfter": retryAfter]
         body["method"] = method
+        body["location"] = location
         try self.control("/fault", body)
     }
 

@@ -61,6 +61,9 @@ public struct AgentConfig: Sendable, Equatable {
         }
         self.plugins = reader.read(
             "plugins", .list(of: .nonEmpty), default: defaults.plugins, "Plugin shared libraries to load.")
+        if !self.plugins.isEmpty && !reader.canLoadPlugins {
+            reader.report(.pluginsNeedDynamicLoading, atFirstOf: ["plugins"])
+        }
         #if Kafka
         self.kafka = reader.optionalSection("kafka", "Kafka output (a build with the Kafka trait).") {
             KafkaConfig(reading: &$0)

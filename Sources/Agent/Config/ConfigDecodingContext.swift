@@ -3,11 +3,14 @@
 /// Lives only for one decode on one task; never shared.
 final class ConfigDecodingContext {
     let file: String
+    /// Whether this process can load plugins (``DynamicLoading/isAvailable``; tests choose).
+    let canLoadPlugins: Bool
     private(set) var diagnostics: [ConfigDiagnostic] = []
     private var marks: [String: SourceMark] = [:]
 
-    init(file: String) {
+    init(file: String, canLoadPlugins: Bool = DynamicLoading.isAvailable) {
         self.file = file
+        self.canLoadPlugins = canLoadPlugins
     }
 
     func report(_ problem: ConfigProblem, at mark: SourceMark) {

@@ -12,8 +12,13 @@ public struct LoadedConfig: Sendable, Equatable {
 public enum ConfigLoader {
     /// Reads and validates the YAML config at `path`.
     ///
+    /// - Parameters:
+    ///   - canLoadPlugins: whether this process can load plugins; when not (the static
+    ///     executable), a non-empty `plugins` list is an error.
     /// - Throws: ``ConfigError`` with every problem found, each positioned in the file.
-    public static func load(file path: String) throws(ConfigError) -> LoadedConfig {
+    public static func load(
+        file path: String, canLoadPlugins: Bool = DynamicLoading.isAvailable
+    ) throws(ConfigError) -> LoadedConfig {
         let bytes: [UInt8]
         do {
             bytes = try FileContents.bytes(at: path)
@@ -21,12 +26,15 @@ public enum ConfigLoader {
             let problem = ConfigProblem.unreadableFile(reason: error.description)
             throw ConfigError(diagnostics: [ConfigDiagnostic(file: path, mark: .start, problem: problem)])
         }
-        return try self.decode(bytes, file: path)
+        return try self.decode(bytes, file: path, canLoadPlugins: canLoadPlugins)
     }
 
-    /// Validates YAML config text; `file` names it in diagnostics.
-    public static func decode(_ bytes: [UInt8], file: String) throws(ConfigError) -> LoadedConfig {
-        let context = ConfigDecodingContext(file: file)
+    /// Validates YAML config text; `file` names it in diagnostics. `canLoadPlugins` as for
+    /// ``load(file:canLoadPlugins:)``.
+    public static func decode(
+        _ bytes: [UInt8], file: String, canLoadPlugins: Bool = DynamicLoading.isAvailable
+    ) throws(ConfigError) -> LoadedConfig {
+        let context = ConfigDecodingContext(file: file, canLoadPlugins: canLoadPlugins)
         let document: YAMLNode?
         do {
             document = try YAMLParser.parse(bytes)

@@ -26,6 +26,10 @@ public enum ConfigProblem: Sendable, Equatable, CustomStringConvertible {
     case invalidChoice(String, choices: [String], suggestion: String?)
     /// A string that does not have the form the setting needs (an absolute path, an https URL...).
     case invalidText(String, expected: String)
+    /// Four dot-separated numbers with one above 255: neither an IPv4 address nor a host name.
+    case invalidIPv4(String, octet: String)
+    /// Plugins configured in a build that cannot load shared libraries (the static executable).
+    case pluginsNeedDynamicLoading
     /// Two listeners that would bind the same port.
     case portConflict(Int, otherSetting: String)
     /// A section that only a build with an optional feature accepts.
@@ -61,6 +65,11 @@ public enum ConfigProblem: Sendable, Equatable, CustomStringConvertible {
             return "invalid value \"\(value)\" (expected one of: \(list))" + Self.didYouMean(suggestion)
         case .invalidText(let value, let expected):
             return "expected \(expected), found \"\(value)\""
+        case .invalidIPv4(let host, let octet):
+            return "invalid IPv4 address \"\(host)\": \(octet) is above 255"
+        case .pluginsNeedDynamicLoading:
+            return "plugins cannot be loaded by the static build (a statically linked executable cannot load "
+                + "shared libraries; use the closure image variant)"
         case .portConflict(let port, let otherSetting):
             return "port \(port) is already used by \(otherSetting)"
         case .unsupportedInBuild(let key, let feature):

@@ -157,6 +157,11 @@ struct ConfigReader {
         }
     }
 
+    /// Whether the process reading the file can load plugins; true when describing.
+    var canLoadPlugins: Bool {
+        self.context?.canLoadPlugins ?? true
+    }
+
     /// Reports a problem at the first of `paths` (dotted, from the top) that the file sets.
     func report(_ problem: ConfigProblem, atFirstOf paths: [String]) {
         guard let context else { return }

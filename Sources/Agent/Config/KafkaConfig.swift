@@ -149,20 +149,25 @@ extension ValueKind where Value == KafkaConfig.Acks {
 }
 
 extension ValueKind where Value == String {
-    /// A broker address: `host:port` or `[IPv6]:port`.
+    /// A broker address: `host:port` or `[IPv6]:port`; a host of four numbers must be an IPv4 address.
     static let brokerAddress = text(
-        "a broker address as host:port", pattern: "^([0-9A-Za-z.-]+|\\[[0-9A-Fa-f:.]+\\]):[0-9]{1,5}$"
-    ) { text in
-        guard let colon = text.lastIndex(of: ":") else { return false }
-        let host = text[..<colon]
-        guard let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port), !host.isEmpty else {
-            return false
+        "a broker address as host:port",
+        pattern: "^(?!\(DottedQuad.schemaPattern):)([0-9A-Za-z.-]+|\\[[0-9A-Fa-f:.]+\\]):[0-9]{1,5}$",
+        isValid: { text in
+            guard let colon = text.lastIndex(of: ":") else { return false }
+            let host = text[..<colon]
+            guard let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port), !host.isEmpty else {
+                return false
+            }
+            if host.first == "[" {
+                return host.last == "]" && host.dropFirst().dropLast().allSatisfy { $0.isHexDigit || ":.".contains($0) }
+            }
+            return host.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || ".-".contains($0)) }
+        },
+        problem: { text in
+            text.lastIndex(of: ":").flatMap { DottedQuad.problem(host: text[..<$0]) }
         }
-        if host.first == "[" {
-            return host.last == "]" && host.dropFirst().dropLast().allSatisfy { $0.isHexDigit || ":.".contains($0) }
-        }
-        return host.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || ".-".contains($0)) }
-    }
+    )
 
     /// A Kafka topic name: up to 249 of a-z, A-Z, 0-9, `.`, `_` and `-`.
     static let topicName = text("a topic name of up to 249 letters, digits, ., _ and -", pattern: "^[A-Za-z0-9._-]{1,249}$") {

@@ -12,11 +12,14 @@ struct ValueKind<Value>: Sendable {
 }
 
 extension ValueKind where Value == String {
-    /// A non-empty string that passes `isValid`; `pattern` is the same rule as a JSON Schema regex.
+    /// A non-empty string that passes `isValid`, then `problem` (a more specific message for a
+    /// text of the right form that is still wrong); `pattern` is the same rule as a JSON Schema
+    /// regex.
     static func text(
         _ expected: String,
         pattern: String? = nil,
-        isValid: @escaping @Sendable (String) -> Bool = { _ in true }
+        isValid: @escaping @Sendable (String) -> Bool = { _ in true },
+        problem: @escaping @Sendable (String) -> ConfigProblem? = { _ in nil }
     ) -> ValueKind {
         var schema: [ConfigValue.Member] = [.init("type", .string("string")), .init("minLength", .integer(1))]
         if let pattern { schema.append(.init("pattern", .string(pattern))) }
@@ -28,6 +31,10 @@ extension ValueKind where Value == String {
                 }
                 guard !text.isEmpty, isValid(text) else {
                     context.report(.invalidText(text, expected: expected), at: node.mark)
+                    return nil
+                }
+                if let problem = problem(text) {
+                    context.report(problem, at: node.mark)
                     return nil
                 }
                 return text
@@ -43,17 +50,34 @@ extension ValueKind where Value == String {
     static let absolutePath = text("an absolute path", pattern: "^/") { $0.hasPrefix("/") }
 
     /// An `https://host[:port]` URL: the agent never talks to the Kubernetes API without TLS.
-    static let httpsURL = text("an https:// URL", pattern: "^https://[^/?#]+/?$") { text in
-        guard text.hasPrefix("https://") else { return false }
-        var authority = text.dropFirst("https://".count)
-        if authority.last == "/" { authority = authority.dropLast() }
-        return !authority.isEmpty && !authority.contains { "/?#".contains($0) }
-    }
+    /// A host of four numbers must be an IPv4 address (``DottedQuad``).
+    static let httpsURL = text(
+        "an https:// URL",
+        pattern: "^https://(?!(?:[^/?#]*@)?\(DottedQuad.schemaPattern)(?::[^/?#]*)?/?$)[^/?#]+/?$",
+        isValid: { text in
+            guard text.hasPrefix("https://") else { return false }
+            var authority = text.dropFirst("https://".count)
+            if authority.last == "/" { authority = authority.dropLast() }
+            return !authority.isEmpty && !authority.contains { "/?#".contains($0) }
+        },
+        problem: { text in
+            // The host: after any user info, before any port; a bracketed IPv6 host has none.
+            var authority = text.dropFirst("https://".count)
+            if authority.last == "/" { authority = authority.dropLast() }
+            if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+            return DottedQuad.problem(host: authority.prefix { $0 != ":" })
+        }
+    )
 
-    /// An IP address or host name to listen on.
-    static let listenAddress = text("an IP address or host name", pattern: "^[0-9A-Za-z.:%-]+$") { text in
-        text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || ".:%-".contains($0)) }
-    }
+    /// An IP address or host name to listen on; four numbers must be an IPv4 address.
+    static let listenAddress = text(
+        "an IP address or host name",
+        pattern: "^(?!\(DottedQuad.schemaPattern)$)[0-9A-Za-z.:%-]+$",
+        isValid: { text in
+            text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || ".:%-".contains($0)) }
+        },
+        problem: { DottedQuad.problem(host: Substring($0)) }
+    )
 }
 
 extension ValueKind where Value == Int {

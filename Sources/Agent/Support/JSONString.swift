@@ -1,4 +1,10 @@
 /// JSON string literal encoding, shared by every JSON writer in the agent.
+///
+/// `"` and `\` are escaped with a backslash; newline, carriage return and tab become `\n`,
+/// `\r` and `\t`; every other byte below 0x20, and DEL (0x7F), becomes `\u00XX` (lowercase
+/// hex). So no text, whoever wrote it (a plugin's log line, an API server's error), can end a
+/// JSON log line or record early and forge another. Other characters are written as they are:
+/// RFC 8259 allows them in strings, and JSON-lines readers split on newline bytes only.
 public enum JSONString {
     /// `text` as a quoted JSON string with `"`, `\` and control characters escaped.
     public static func quoted(_ text: String) -> String {

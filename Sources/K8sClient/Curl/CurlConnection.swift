@@ -24,8 +24,12 @@ public final class CurlConnection {
 
     /// Performs the request and returns the response, whatever its status.
     ///
-    /// - Throws: ``CurlError`` when no response arrived: connection refused or reset, TLS
-    ///   verification failed, timeout, a body over the limit, or `cancellation`.
+    /// Only the request's ``CurlRequest/protocols`` are used, and a redirect is never
+    /// followed: a 3xx answer is the response.
+    ///
+    /// - Throws: ``CurlError`` when no response arrived: a scheme the request does not allow
+    ///   (`CURLE_UNSUPPORTED_PROTOCOL`, before any connection), connection refused or reset,
+    ///   TLS verification failed, timeout, a body over the limit, or `cancellation`.
     public func perform(_ request: CurlRequest, cancellation: TransferCancellation? = nil) throws(CurlError) -> CurlResponse {
         // Reset forgets the last request's options but keeps open connections and TLS sessions.
         curl_easy_reset(self.handle)
@@ -37,7 +41,8 @@ public final class CurlConnection {
         let transfer = TransferState(limit: request.maxResponseBytes, cancellation: cancellation)
         let context = Unmanaged.passUnretained(transfer).toOpaque()
         let code: CURLcode = withExtendedLifetime(transfer) {
-            self.setOptions(for: request, headers: headerList)
+            let optionsSet = self.setOptions(for: request, headers: headerList)
+            guard optionsSet == CURLE_OK else { return optionsSet }
             uservice_curl_setopt_pointer(self.handle, CURLOPT_WRITEDATA, context)
             uservice_curl_setopt_pointer(self.handle, CURLOPT_HEADERDATA, context)
             uservice_curl_setopt_pointer(self.handle, CURLOPT_XFERINFODATA, context)
@@ -54,25 +59,37 @@ public final class CurlConnection {
             }
         }
         guard code == CURLE_OK else {
-            throw self.error(for: code, transfer: transfer)
+            throw self.error(for: code, transfer: transfer, request: request)
         }
         var status = 0
         uservice_curl_getinfo_long(self.handle, CURLINFO_RESPONSE_CODE, &status)
         return CurlResponse(status: status, headers: transfer.headers, body: transfer.body)
     }
 
-    private func setOptions(for request: CurlRequest, headers: UnsafeMutablePointer<curl_slist>?) {
+    /// Sets the request's options; returns the failure of the first option the transfer's
+    /// safety depends on (allowed schemes, redirects, TLS verification) that libcurl refused.
+    private func setOptions(for request: CurlRequest, headers: UnsafeMutablePointer<curl_slist>?) -> CURLcode {
         uservice_curl_setopt_pointer(self.handle, CURLOPT_ERRORBUFFER, self.errorBuffer)
         uservice_curl_setopt_string(self.handle, CURLOPT_URL, request.url)
         uservice_curl_setopt_string(self.handle, CURLOPT_CUSTOMREQUEST, request.method)
-        uservice_curl_setopt_string(self.handle, CURLOPT_PROTOCOLS_STR, "http,https")
+        // Only the schemes the request allows (the Kubernetes client: https alone).
+        let protocols = request.protocols.curlList
+        // Redirects are answers, never followed: a 3xx comes back as the response. Off is
+        // libcurl's default; say so, and restrict them as well, so no later edit quietly
+        // lets an API server send the token elsewhere or down to plain HTTP.
+        // TLS verification is libcurl's default too; say so, so no later edit can drop it.
+        let safety = [
+            uservice_curl_setopt_string(self.handle, CURLOPT_PROTOCOLS_STR, protocols),
+            uservice_curl_setopt_long(self.handle, CURLOPT_FOLLOWLOCATION, 0),
+            uservice_curl_setopt_long(self.handle, CURLOPT_MAXREDIRS, 0),
+            uservice_curl_setopt_string(self.handle, CURLOPT_REDIR_PROTOCOLS_STR, protocols),
+            uservice_curl_setopt_long(self.handle, CURLOPT_SSL_VERIFYPEER, 1),
+            uservice_curl_setopt_long(self.handle, CURLOPT_SSL_VERIFYHOST, 2),
+        ]
         uservice_curl_setopt_long(self.handle, CURLOPT_NOSIGNAL, 1)
         uservice_curl_setopt_long(self.handle, CURLOPT_TIMEOUT_MS, request.timeout.curlMilliseconds)
         uservice_curl_setopt_long(self.handle, CURLOPT_CONNECTTIMEOUT_MS, request.connectTimeout.curlMilliseconds)
         uservice_curl_setopt_pointer(self.handle, CURLOPT_HTTPHEADER, headers)
-        // Verification is libcurl's default; say so, so no later edit can quietly drop it.
-        uservice_curl_setopt_long(self.handle, CURLOPT_SSL_VERIFYPEER, 1)
-        uservice_curl_setopt_long(self.handle, CURLOPT_SSL_VERIFYHOST, 2)
         if let caFile = request.caFile {
             uservice_curl_setopt_string(self.handle, CURLOPT_CAINFO, caFile)
         }
@@ -96,15 +113,22 @@ public final class CurlConnection {
             let transfer = Unmanaged<TransferState>.fromOpaque(context).takeUnretainedValue()
             return transfer.cancellation?.isCancelled == true ? 1 : 0
         }
+        return safety.first { $0 != CURLE_OK } ?? CURLE_OK
     }
 
-    private func error(for code: CURLcode, transfer: TransferState) -> CurlError {
+    private func error(for code: CURLcode, transfer: TransferState, request: CurlRequest) -> CurlError {
         if code == CURLE_ABORTED_BY_CALLBACK && !transfer.exceededLimit {
             return .cancelled()
         }
         let message: String
         if transfer.exceededLimit {
             message = "the response body is larger than \(transfer.limit) bytes"
+        } else if code == CURLE_UNSUPPORTED_PROTOCOL {
+            // Also what a URL without a known scheme gets: say which schemes would do.
+            let scheme = request.url.firstRange(of: "://").map { "\"\(request.url[..<$0.lowerBound])\"" }
+                ?? "a URL without a scheme"
+            let allowed = request.protocols.curlList.replacing(",", with: " or ")
+            message = "\(scheme) is not allowed (only \(allowed) URLs): \(request.url)"
         } else if self.errorBuffer[0] != 0 {
             message = String(cString: self.errorBuffer)
         } else {

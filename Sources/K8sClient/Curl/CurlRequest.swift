@@ -14,6 +14,10 @@ public struct CurlRequest: Sendable {
     public var connectTimeout: Duration
     /// The largest response body accepted; a larger one fails the transfer.
     public var maxResponseBytes: Int
+    /// The URL schemes the request may use; any other fails it with
+    /// `CURLE_UNSUPPORTED_PROTOCOL` before a connection is made. Default `https` only.
+    /// Redirects are never followed, whatever the schemes.
+    public var protocols: CurlProtocols
 
     public init(
         method: String = "GET",
@@ -23,7 +27,8 @@ public struct CurlRequest: Sendable {
         caFile: String? = nil,
         timeout: Duration = .seconds(30),
         connectTimeout: Duration = .seconds(5),
-        maxResponseBytes: Int = 4 << 20
+        maxResponseBytes: Int = 4 << 20,
+        protocols: CurlProtocols = .https
     ) {
         self.method = method
         self.url = url
@@ -33,6 +38,30 @@ public struct CurlRequest: Sendable {
         self.timeout = timeout
         self.connectTimeout = connectTimeout
         self.maxResponseBytes = maxResponseBytes
+        self.protocols = protocols
+    }
+}
+
+/// URL schemes a ``CurlRequest`` may use.
+public struct CurlProtocols: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt8
+
+    public init(rawValue: UInt8) {
+        self.rawValue = rawValue
+    }
+
+    /// Plain HTTP, e.g. for `uservice drain` to the agent on loopback.
+    public static let http = CurlProtocols(rawValue: 1 << 0)
+    /// HTTP over TLS, the only scheme the Kubernetes client uses.
+    public static let https = CurlProtocols(rawValue: 1 << 1)
+
+    /// libcurl's `CURLOPT_PROTOCOLS_STR` list, e.g. `http,https`; an empty set counts as
+    /// `https` alone.
+    var curlList: String {
+        var names: [String] = []
+        if self.contains(.http) { names.append("http") }
+        if self.contains(.https) || names.isEmpty { names.append("https") }
+        return names.joined(separator: ",")
     }
 }
 
@@ -82,6 +111,10 @@ public struct CurlError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// True when the transfer was stopped through its ``TransferCancellation``.
     public var isCancelled: Bool { self.code == Self.abortedByCallback }
+
+    /// True when the URL's scheme is not one the request allows (`CURLE_UNSUPPORTED_PROTOCOL`):
+    /// nothing was sent, and trying again cannot help.
+    public var isUnsupportedProtocol: Bool { self.code == 1 }
 
     public var description: String { self.message }
 }
