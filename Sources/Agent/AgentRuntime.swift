@@ -53,6 +53,21 @@ public struct AgentRuntime: Sendable {
     ///
     /// - Throws: ``AgentStartupError`` when the agent cannot start; errors from the service group.
     public func run() async throws -> Exit {
+        // The health port gets event loops of its own: whatever the data port's loops are doing
+        // (a flood of connections, a long parse), probes are served by threads of their own,
+        // which the kernel schedules beside them.
+        let healthLoop = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let exit: Result<Exit, any Error>
+        do {
+            exit = .success(try await self.run(healthLoop: healthLoop))
+        } catch {
+            exit = .failure(error)
+        }
+        try? await healthLoop.shutdownGracefully()
+        return try exit.get()
+    }
+
+    private func run(healthLoop: MultiThreadedEventLoopGroup) async throws -> Exit {
         let startedAt = ContinuousClock.now
         var config = self.loaded.config
         config.plugins += self.commandLinePlugins
@@ -82,7 +97,6 @@ public struct AgentRuntime: Sendable {
         #endif
 
         let httpMetrics = HTTPMetrics()
-        let group = MultiThreadedEventLoopGroup.singleton
         let health = try await HTTPListener.bind(
             name: "health", address: config.health.listener.address, port: config.health.listener.port,
             limits: { settings.current.health.listener },
@@ -92,7 +106,7 @@ public struct AgentRuntime: Sendable {
                     metrics: self.metrics),
                 metrics: httpMetrics, connections: ConnectionRegistry(listener: "health"), accessLog: nil,
                 closeAfterResponse: { false }),
-            group: group)
+            group: healthLoop)
         let data: HTTPListener
         do {
             data = try await HTTPListener.bind(
@@ -105,7 +119,7 @@ public struct AgentRuntime: Sendable {
                     metrics: httpMetrics, connections: ConnectionRegistry(listener: "data"),
                     accessLog: AccessLog(logger: Logger(label: "access"), records: records),
                     closeAfterResponse: { lifecycle.isDraining }),
-                group: group)
+                group: MultiThreadedEventLoopGroup.singleton)
         } catch {
             await health.stopAccepting()
             throw error

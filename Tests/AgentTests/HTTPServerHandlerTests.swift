@@ -50,6 +50,17 @@ struct HTTPServerHandlerTests {
         #expect(connection.readsPassed { connection.channel.read() } == 1)
     }
 
+    @Test func aBurstOfPipelinedRequestsIsAnsweredInTurns() throws {
+        let connection = try TestConnection.echo()
+        try connection.send(String(repeating: "POST /e HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\n\r\nx", count: 40))
+        let answers = { (text: String) in text.components(separatedBy: "HTTP/1.1 200 OK").count - 1 }
+        #expect(answers(try connection.received()) == 16)
+        #expect(connection.readsPassed { connection.channel.read() } == 0, "no more reading before the rest is served")
+        connection.channel.embeddedEventLoop.run()
+        #expect(answers(try connection.received()) == 24)
+        #expect(connection.readsPassed { connection.channel.read() } == 1)
+    }
+
     @Test func continueIsSentOnlyToHTTP11ClientsThatAskForIt() throws {
         let connection = try TestConnection.echo()
         try connection.send("POST /e HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n")

@@ -49,7 +49,7 @@ public final class HTTPListener: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(Self.acceptBackoff())
+                    try channel.pipeline.syncOperations.addHandler(AcceptPause())
                 }
             }
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
@@ -76,14 +76,6 @@ public final class HTTPListener: Sendable {
     /// Reads per readiness event: with the allocator's largest read (64 KiB), what one
     /// connection can push in before the handler's backpressure takes hold (256 KiB).
     private static let maxMessagesPerRead: UInt = 4
-
-    /// When accepting fails for want of resources (no file descriptors left, `EMFILE` or
-    /// `ENFILE`; no buffers), the listening socket stays readable: accepting again at once would
-    /// spin a core. Pause accepting briefly instead, then try again, so the listener recovers as
-    /// soon as descriptors are free.
-    private static func acceptBackoff() -> AcceptBackoffHandler {
-        AcceptBackoffHandler(shouldForwardIOErrorCaught: false) { _ in .milliseconds(100) }
-    }
 
     /// Fails the initializer of a connection over the listener's limit, which closes it.
     private struct ConnectionLimitReached: Error {}

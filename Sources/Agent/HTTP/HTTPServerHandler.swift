@@ -9,7 +9,9 @@ import NIOHTTP1
 /// What one connection may hold is bounded. Pipelined requests are answered in order, one at a
 /// time, and reading from the socket pauses while an answer is pending or while the channel is
 /// not writable (the peer does not read what it asked for), so a client that sends without
-/// reading holds at most one read cycle of requests and one write buffer of answers.
+/// reading holds at most one read cycle of requests and one write buffer of answers. A burst
+/// of pipelined requests is answered ``requestsPerTurn`` at a time, so it cannot keep the event
+/// loop from the other connections it serves.
 ///
 /// Deadlines: `idleTimeout` while waiting for a request, `requestTimeout` from a request's
 /// first byte until all of it is in (408 after, against slowloris), none while the responder
@@ -68,6 +70,8 @@ final class HTTPServerHandler: ChannelDuplexHandler {
     /// The channel asked to read while reading was paused; it reads once serving resumes.
     private var readWithheld = false
     private var flushPending = false
+    /// Pipelined requests wait for the connection's next turn (``requestsPerTurn``).
+    private var turnPending = false
     private var remote: SocketAddress?
     private var lastSeries: HTTPMetrics.LastSeries?
     private var timer: Scheduled<Void>?
@@ -147,7 +151,7 @@ final class HTTPServerHandler: ChannelDuplexHandler {
     private func readingPaused(context: ChannelHandlerContext) -> Bool {
         switch self.state {
         case .responding: true
-        case .idle, .receiving: !context.channel.isWritable
+        case .idle, .receiving: self.turnPending || !context.channel.isWritable
         case .closing: false
         }
     }
@@ -162,13 +166,21 @@ final class HTTPServerHandler: ChannelDuplexHandler {
         }
     }
 
+    /// Requests a connection may have answered in one go before it lets the event loop serve
+    /// its other connections: a burst of pipelined requests is taken in turns.
+    private static let requestsPerTurn = 16
+
     /// Parses and serves what has arrived, until a request is incomplete, a response pending,
-    /// or the channel not writable.
+    /// the channel not writable, or the connection's turn over.
     private func serveUnparsed(context: ChannelHandlerContext) {
+        var started = 0
         while self.unparsed != nil {
             switch self.state {
             case .responding, .closing: return
-            case .idle: guard context.channel.isWritable else { return }
+            case .idle:
+                guard context.channel.isWritable else { return }
+                guard started < Self.requestsPerTurn else { return self.continueNextTurn(context: context) }
+                started += 1
             case .receiving: break
             }
             let part: HTTPRequestParser.Part
@@ -181,6 +193,18 @@ final class HTTPServerHandler: ChannelDuplexHandler {
             self.handle(part, context: context)
         }
         if self.unparsed?.readableBytes == 0 { self.unparsed = nil }  // lets the channel reuse its read buffer
+    }
+
+    /// Serves the rest after the event loop has had a turn at its other work; reading waits
+    /// until then (``readingPaused(context:)``).
+    private func continueNextTurn(context: ChannelHandlerContext) {
+        self.turnPending = true
+        self.flushIfPending(context: context)
+        let target = NIOLoopBound(HandlerTarget(handler: self, context: context), eventLoop: context.eventLoop)
+        context.eventLoop.assumeIsolated().execute {
+            target.value.handler.turnPending = false
+            target.value.handler.resume(context: target.value.context)
+        }
     }
 
     private func handle(_ part: HTTPRequestParser.Part, context: ChannelHandlerContext) {
@@ -284,9 +308,17 @@ final class HTTPServerHandler: ChannelDuplexHandler {
     }
 
     /// Answers a request that cannot be parsed (400, or 501 for an unsupported transfer
-    /// coding) or that came too slowly (408), and closes.
+    /// coding) or that came too slowly (408), and closes. It is counted and logged like any
+    /// request, as method `-` and path `-` (its head may be unreadable).
     private func refuse(_ error: HTTPRequestError, context: ChannelHandlerContext) {
-        self.send(.error(error.status, error.reason, route: "malformed"), version: .http1_1, then: .linger, includingBody: true, context: context)
+        let response = HTTPResponse.error(error.status, error.reason, route: "malformed")
+        self.requestStarted()
+        self.record(response, for: Self.unreadableRequest(from: self.remote), startedAt: .now(), context: context)
+        self.send(response, version: .http1_1, then: .linger, includingBody: true, context: context)
+    }
+
+    private static func unreadableRequest(from remote: SocketAddress?) -> HTTPRequest {
+        HTTPRequest(head: HTTPRequestHead(version: .http1_1, method: .RAW(value: "-"), uri: "-"), remote: remote)
     }
 
     /// What happens to the connection once a response is written.
