@@ -2,27 +2,33 @@ import Logging
 import NIOCore
 import NIOPosix
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// One bound HTTP/1.1 listener (the health port or the data port) and its connections.
+///
+/// It listens with one socket per event loop, all on the same port (`SO_REUSEPORT`): the
+/// kernel spreads new connections over them, and each event loop serves the connections it
+/// accepted, so a new connection is never handed from one thread to another (which cost a
+/// wake-up of the other thread per connection).
 public final class HTTPListener: Sendable {
     /// `health` or `data`, for logs.
     public let name: String
-    private let serverChannel: any Channel
+    private let serverChannels: [any Channel]
     private let connections: ConnectionRegistry
 
-    private init(name: String, serverChannel: any Channel, connections: ConnectionRegistry) {
+    private init(name: String, serverChannels: [any Channel], connections: ConnectionRegistry) {
         self.name = name
-        self.serverChannel = serverChannel
+        self.serverChannels = serverChannels
         self.connections = connections
     }
 
     /// The port the listener is bound to (the chosen one when configured with 0).
     public var port: Int {
-        self.serverChannel.localAddress?.port ?? 0
-    }
-
-    /// Completes when the listening socket is closed.
-    public var closeFuture: EventLoopFuture<Void> {
-        self.serverChannel.closeFuture
+        self.serverChannels.first?.localAddress?.port ?? 0
     }
 
     /// Open connections and requests in flight.
@@ -44,33 +50,56 @@ public final class HTTPListener: Sendable {
         group: any EventLoopGroup
     ) async throws(AgentStartupError) -> HTTPListener {
         let connections = handlerContext.connections
-        let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 512)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .serverChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(AcceptPause())
+        func bootstrap(on loop: any EventLoop) -> ServerBootstrap {
+            ServerBootstrap(group: loop, childGroup: loop)
+                .serverChannelOption(.backlog, value: 512)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .serverChannelOption(ChannelOptions.Types.SocketOption(level: .socket, name: .init(rawValue: SO_REUSEPORT)), value: 1)
+                .serverChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(AcceptPause())
+                    }
                 }
-            }
-            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .childChannelOption(.maxMessagesPerRead, value: Self.maxMessagesPerRead)
-            .childChannelInitializer { channel in
-                let settings = limits()
-                guard connections.admit(channel, limit: settings.maxConnections) else {
-                    return channel.eventLoop.makeFailedFuture(ConnectionLimitReached())
+                .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+                .childChannelOption(.maxMessagesPerRead, value: Self.maxMessagesPerRead)
+                .childChannelInitializer { channel in
+                    let settings = limits()
+                    guard connections.admit(channel, limit: settings.maxConnections) else {
+                        return channel.eventLoop.makeFailedFuture(ConnectionLimitReached())
+                    }
+                    return channel.eventLoop.makeCompletedFuture {
+                        let handler = HTTPServerHandler(
+                            listener: handlerContext, limits: .init(settings), now: channel.eventLoop.now)
+                        try channel.pipeline.syncOperations.addHandler(handler)
+                    }
                 }
-                return channel.eventLoop.makeCompletedFuture {
-                    let handler = HTTPServerHandler(
-                        listener: handlerContext, limits: .init(settings), now: channel.eventLoop.now)
-                    try channel.pipeline.syncOperations.addHandler(handler)
-                }
-            }
+        }
+        var channels: [any Channel] = []
         do {
-            let channel = try await bootstrap.bind(host: address, port: port).get()
-            return HTTPListener(name: name, serverChannel: channel, connections: connections)
+            try await Self.checkFree(address: address, port: port, on: group.next())
+            var boundPort = port
+            for loop in group.makeIterator() {
+                let channel = try await bootstrap(on: loop).bind(host: address, port: boundPort).get()
+                channels.append(channel)
+                boundPort = channel.localAddress?.port ?? boundPort
+            }
+            return HTTPListener(name: name, serverChannels: channels, connections: connections)
         } catch {
+            for channel in channels { try? await channel.close() }
             throw .cannotBind(listener: name, address: address, port: port, reason: "\(error)")
         }
+    }
+
+    /// Fails when another socket holds the port. Sockets that all ask for `SO_REUSEPORT` (as
+    /// the listener's do) share a port without complaint, so this asks without it first: a
+    /// port in use is an error, as for any server, not a port silently shared with another
+    /// process.
+    private static func checkFree(address: String, port: Int, on loop: any EventLoop) async throws {
+        guard port != 0 else { return }
+        let probe = try await ServerBootstrap(group: loop)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .bind(host: address, port: port).get()
+        try await probe.close()
     }
 
     /// Reads per readiness event: with the allocator's largest read (64 KiB), what one
@@ -80,9 +109,11 @@ public final class HTTPListener: Sendable {
     /// Fails the initializer of a connection over the listener's limit, which closes it.
     private struct ConnectionLimitReached: Error {}
 
-    /// Closes the listening socket: new connections are refused; open ones continue.
+    /// Closes the listening sockets: new connections are refused; open ones continue.
     public func stopAccepting() async {
-        try? await self.serverChannel.close()
+        for channel in self.serverChannels {
+            try? await channel.close()
+        }
     }
 
     /// Stops accepting, lets open connections finish their current request (idle ones close
