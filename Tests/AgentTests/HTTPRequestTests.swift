@@ -19,6 +19,20 @@ struct HTTPRequestTests {
         #expect(self.request("/bad?x=%zz%4").queryValues("x") == [""])
     }
 
+    @Test func anAbsoluteFormTargetIsRoutedByItsPath() {
+        let request = self.request("http://host:8080/echo?x=1")
+        #expect(request.path == "/echo")
+        #expect(request.queryValues("x") == ["1"])
+        #expect(self.request("HTTPS://host").path == "/")
+        #expect(self.request("http://host?x=2").path == "/")
+        #expect(self.request("http://host?x=2").queryValues("x") == ["2"])
+        #expect(self.request("http://host/a://b/c").path == "/a://b/c")
+        #expect(self.request("*").path == "*")
+        #expect(self.request("/a:b://c").path == "/a:b://c")
+        #expect(self.request("x?y://z/p").path == "x")
+        #expect(self.request("").path == "/")
+    }
+
     @Test func processMetricsComeFromProc() throws {
         let metrics = try #require(ProcessMetrics.read())
         #expect(metrics.residentMemoryBytes > 1_000_000)

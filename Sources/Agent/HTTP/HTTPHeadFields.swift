@@ -2,7 +2,8 @@ import NIOHTTP1
 
 /// Parses one request head, its request line and header fields, from its bytes (every line
 /// ended by CRLF), and decides how the body is framed. Lives only inside the buffer's
-/// `withUnsafeReadableBytes`.
+/// `withUnsafeReadableBytes`. Trailer fields go through the same field syntax
+/// (``checkTrailerField(_:)``).
 struct HTTPHeadFields {
     private let bytes: UnsafeRawBufferPointer
     private var position = 0
@@ -17,19 +18,27 @@ struct HTTPHeadFields {
         var fields: [(String, String)] = []
         var contentLength: Int?
         var chunked = false
+        var hosts = 0
         while let line = try self.nextLine() {
             let (name, value) = try self.field(line)
             if self.equalsIgnoringCase(name, "content-length") {
-                let length = try self.contentLength(value)
-                guard contentLength == nil || contentLength == length else { throw .malformed("conflicting content-length") }
-                contentLength = length
+                // Even an equal repeat is refused, as llhttp does: one length, read one way.
+                guard contentLength == nil else { throw .malformed("more than one content-length") }
+                contentLength = try self.contentLength(self.framingValue(value, endOfLine: line.upperBound))
             } else if self.equalsIgnoringCase(name, "transfer-encoding") {
-                guard !chunked, self.equalsIgnoringCase(value, "chunked") else {
+                let coding = try self.framingValue(value, endOfLine: line.upperBound)
+                guard !chunked, self.equalsIgnoringCase(coding, "chunked") else {
                     throw HTTPRequestError(status: .notImplemented, reason: "only the chunked transfer coding is supported")
                 }
                 chunked = true
+            } else if self.equalsIgnoringCase(name, "host") {
+                hosts += 1
             }
             fields.append((self.string(name), self.string(value)))
+        }
+        // RFC 9112, 3.2: exactly one Host in HTTP/1.1, at most one in HTTP/1.0.
+        guard hosts == 1 || (hosts == 0 && version == .http1_0) else {
+            throw .malformed(hosts == 0 ? "no host header in an HTTP/1.1 request" : "more than one host header")
         }
         let head = HTTPRequestHead(version: version, method: method, uri: uri, headers: HTTPHeaders(fields))
         switch (contentLength, chunked) {
@@ -58,6 +67,18 @@ struct HTTPHeadFields {
         _ = try fields.requestLine(fields.nextLine()!)
     }
 
+    /// Checks one trailer field line of a chunked body (without its CRLF): the syntax of a
+    /// header field, and neither `Content-Length` nor `Transfer-Encoding`, which llhttp refuses
+    /// there (RFC 9110, 6.5.1: trailers must not carry framing). Other trailer fields, `Host`
+    /// among them, are ignored.
+    static func checkTrailerField(_ line: UnsafeRawBufferPointer) throws(HTTPRequestError) {
+        let fields = HTTPHeadFields(line)
+        let (name, _) = try fields.field(0..<line.count)
+        guard !fields.equalsIgnoringCase(name, "content-length"), !fields.equalsIgnoringCase(name, "transfer-encoding") else {
+            throw .malformed("framing field in the trailers")
+        }
+    }
+
     /// The next line without its CRLF; nil at the end of the head.
     private mutating func nextLine() throws(HTTPRequestError) -> Range<Int>? {
         guard self.position < self.bytes.count else { return nil }
@@ -74,10 +95,14 @@ struct HTTPHeadFields {
         guard let methodEnd, methodEnd > line.lowerBound,
             (line.lowerBound..<methodEnd).allSatisfy({ Self.isTokenByte(self.bytes[$0]) })
         else { throw .malformed("invalid method") }
+        let method = self.method(line.lowerBound..<methodEnd)
+        // A tunnel, not a request: what follows its head is not HTTP, and the agent is no proxy.
+        guard method != .CONNECT else { throw HTTPRequestError(status: .notImplemented, reason: "CONNECT is not supported") }
         let targetStart = methodEnd + 1
         guard let targetEnd = self.firstIndex(of: 0x20, in: targetStart..<line.upperBound), targetEnd > targetStart,
             (targetStart..<targetEnd).allSatisfy({ (0x21...0x7E).contains(self.bytes[$0]) })
         else { throw .malformed("invalid request target") }
+        try self.checkTargetForm(targetStart..<targetEnd, method: method)
         let versionBytes = targetEnd + 1..<line.upperBound
         let version: HTTPVersion
         if self.equals(versionBytes, "HTTP/1.1") {
@@ -87,7 +112,7 @@ struct HTTPHeadFields {
         } else {
             throw .malformed("unsupported HTTP version")
         }
-        return (version, self.method(line.lowerBound..<methodEnd), self.string(targetStart..<targetEnd))
+        return (version, method, self.string(targetStart..<targetEnd))
     }
 
     /// The method token; the common ones without making a string first.
@@ -96,6 +121,34 @@ struct HTTPHeadFields {
         if self.equals(token, "HEAD") { return .HEAD }
         if self.equals(token, "POST") { return .POST }
         return HTTPMethod(rawValue: self.string(token))
+    }
+
+    /// The request-target forms of RFC 9112, 3.2, a server takes: origin-form (`/path?query`),
+    /// absolute-form (routed by its path), and asterisk-form (`*`) for OPTIONS only.
+    /// Authority-form belongs to CONNECT, refused before.
+    private func checkTargetForm(_ target: Range<Int>, method: HTTPMethod) throws(HTTPRequestError) {
+        switch self.bytes[target.lowerBound] {
+        case UInt8(ascii: "/"):
+            return
+        case UInt8(ascii: "*"):
+            guard target.count == 1, method == .OPTIONS else { throw .malformed("asterisk-form other than OPTIONS *") }
+        default:
+            guard self.isAbsoluteForm(target) else { throw .malformed("invalid request target") }
+        }
+    }
+
+    /// `scheme "://" authority [ ( "/" / "?" ) rest ]`, read as llhttp does (a scheme of
+    /// letters), with a host that is not empty and no userinfo: RFC 9110, 4.2.1 and 4.2.4 have
+    /// recipients reject the one and treat the other as an error.
+    private func isAbsoluteForm(_ target: Range<Int>) -> Bool {
+        guard let schemeEnd = target.first(where: { !Self.isLetter(self.bytes[$0]) }), schemeEnd > target.lowerBound,
+            self.equals(schemeEnd..<min(schemeEnd + 3, target.upperBound), "://")
+        else { return false }
+        let authority = schemeEnd + 3
+        let authorityEnd = (authority..<target.upperBound).first { !Self.isAuthorityByte(self.bytes[$0]) } ?? target.upperBound
+        guard authorityEnd > authority else { return false }
+        return authorityEnd == target.upperBound || self.bytes[authorityEnd] == UInt8(ascii: "/")
+            || self.bytes[authorityEnd] == UInt8(ascii: "?")
     }
 
     /// `name ":" OWS value OWS`, with no whitespace before the colon and no line folding.
@@ -107,11 +160,18 @@ struct HTTPHeadFields {
         var end = line.upperBound
         while start < end, Self.isWhitespace(self.bytes[start]) { start += 1 }
         while end > start, Self.isWhitespace(self.bytes[end - 1]) { end -= 1 }
-        for index in start..<end {
-            let byte = self.bytes[index]
-            guard byte >= 0x20 && byte != 0x7F || byte == 0x09 else { throw .malformed("invalid header value") }
-        }
+        guard (start..<end).allSatisfy({ Self.isFieldTextByte(self.bytes[$0]) }) else { throw .malformed("invalid header value") }
         return (line.lowerBound..<colon, start..<end)
+    }
+
+    /// The value of a field that frames the body. llhttp ends `Content-Length` and
+    /// `Transfer-Encoding` values at spaces only and refuses a tab after them; so do we, or the
+    /// same bytes would frame a body here and be refused (or read otherwise) there.
+    private func framingValue(_ value: Range<Int>, endOfLine: Int) throws(HTTPRequestError) -> Range<Int> {
+        guard self.firstIndex(of: 0x09, in: value.upperBound..<endOfLine) == nil else {
+            throw .malformed("tab after a content-length or transfer-encoding value")
+        }
+        return value
     }
 
     /// A `Content-Length` value: decimal digits only (no sign, no list), at most 18 of them.
@@ -149,19 +209,50 @@ struct HTTPHeadFields {
         }
         return true
     }
+}
 
-    private static func isWhitespace(_ byte: UInt8) -> Bool {
+/// The byte classes of RFC 9110's grammar, shared with the chunk-size line.
+extension HTTPHeadFields {
+    /// SP or HTAB: OWS and BWS.
+    static func isWhitespace(_ byte: UInt8) -> Bool {
         byte == 0x20 || byte == 0x09
     }
 
-    /// `tchar` of RFC 9110: letters, digits and ``!#$%&'*+-.^_`|~``.
-    private static func isTokenByte(_ byte: UInt8) -> Bool {
+    /// `tchar`: letters, digits and ``!#$%&'*+-.^_`|~``.
+    static func isTokenByte(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             true
         case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
             UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
             UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+            true
+        default:
+            false
+        }
+    }
+
+    /// HTAB, SP, `VCHAR` and `obs-text`: what a field value, a quoted string and a quoted pair
+    /// may hold (no control bytes, no DEL).
+    static func isFieldTextByte(_ byte: UInt8) -> Bool {
+        byte >= 0x20 && byte != 0x7F || byte == 0x09
+    }
+
+    /// `ALPHA`, as llhttp takes it for a scheme.
+    static func isLetter(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20)
+    }
+
+    /// What llhttp takes in an absolute-form authority, less `@` (userinfo): `unreserved`,
+    /// `sub-delims`, `%`, `:`, `[` and `]`.
+    private static func isAuthorityByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            true
+        case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "!"),
+            UInt8(ascii: "$"), UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: ")"),
+            UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "="),
+            UInt8(ascii: "%"), UInt8(ascii: ":"), UInt8(ascii: "["), UInt8(ascii: "]"):
             true
         default:
             false

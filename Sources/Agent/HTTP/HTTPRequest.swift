@@ -7,6 +7,8 @@ public struct HTTPRequest: Sendable {
     public var body: ByteBuffer
     /// The peer's socket address.
     public var remote: SocketAddress?
+    /// Where the path starts in the URI: found once, as routing and the access log need it.
+    private let pathStart: String.Index
     /// Where `?` is in the URI, if anywhere: found once, as routing and query lookups need it.
     private let queryStart: String.Index?
 
@@ -14,7 +16,21 @@ public struct HTTPRequest: Sendable {
         self.head = head
         self.body = body
         self.remote = remote
+        self.pathStart = Self.pathStart(of: head.uri)
         self.queryStart = head.uri.utf8.firstIndex(of: UInt8(ascii: "?"))
+    }
+
+    /// The path of an origin-form target (`/path?query`) starts it, at no cost; an
+    /// absolute-form target (`http://host/path?query`, RFC 9112, 3.2.2) is routed by the path
+    /// after its authority. Anything else (`*`) is its own path.
+    private static func pathStart(of uri: String) -> String.Index {
+        let utf8 = uri.utf8
+        guard utf8.first != UInt8(ascii: "/"), let colon = utf8.firstIndex(of: UInt8(ascii: ":")),
+            utf8[..<colon].allSatisfy(HTTPHeadFields.isLetter),
+            utf8[colon...].starts(with: "://".utf8)
+        else { return uri.startIndex }
+        let authority = utf8.index(colon, offsetBy: 3)
+        return utf8[authority...].firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? utf8.endIndex
     }
 
     /// The peer's address as `IP:port`, empty when unknown.
@@ -25,10 +41,12 @@ public struct HTTPRequest: Sendable {
 
     public var method: HTTPMethod { self.head.method }
 
-    /// The path without the query string.
+    /// The path without the query string (and, for an absolute-form target, without the scheme
+    /// and authority); `/` when an absolute-form target has none.
     public var path: Substring {
         let uri = self.head.uri
-        return uri[..<(self.queryStart ?? uri.endIndex)]
+        let path = uri[self.pathStart..<(self.queryStart ?? uri.endIndex)]
+        return path.isEmpty ? "/" : path
     }
 
     /// The values of query parameter `name`, percent-decoded; `exclude=a,b` and

@@ -17,8 +17,11 @@ struct HTTPRequestError: Error, Equatable {
 /// It consumes bytes from the front of a buffer as they arrive and returns one part of the
 /// request at a time, never reading past the end of the current request, so pipelined requests
 /// stay in the buffer. What other parsers might read two ways is refused rather than guessed
-/// (request smuggling): bare LF, obsolete line folding, whitespace before a colon, both framings,
-/// conflicting lengths, transfer codings other than `chunked`.
+/// (request smuggling): bare CR or LF, obsolete line folding, whitespace before a colon, both
+/// framings, repeated lengths, transfer codings other than `chunked`, framing fields in
+/// trailers, chunk extensions off the grammar. Its framing is at least as strict as llhttp's
+/// (NIOHTTP1's parser); `ParserDifferentialTests` compares the two and lists where they differ
+/// on purpose.
 struct HTTPRequestParser {
     /// A part of a request, in order: one head, body chunks, one end.
     enum Part {
@@ -34,22 +37,25 @@ struct HTTPRequestParser {
         case chunked
     }
 
-    private enum State {
+    /// Where the parser is in the stream (tests and the fuzz target look at it).
+    enum State: Equatable {
         /// Looking for the end of the head; `scanned` bytes are known not to end it.
         case head(scanned: Int)
         case fixedBody(remaining: Int)
-        case chunkSize
-        case chunkData(remaining: Int)
-        case chunkDataEnd
-        /// After the last chunk: trailer fields (ignored) up to an empty line.
-        case trailers(bytes: Int)
+        /// In a chunked body, `metadata` counts its chunk-extension and trailer bytes so far.
+        case chunkSize(metadata: Int)
+        case chunkData(remaining: Int, metadata: Int)
+        case chunkDataEnd(metadata: Int)
+        /// After the last chunk: trailer fields (checked, then ignored) up to an empty line.
+        case trailers(metadata: Int)
         case end
     }
 
-    /// The longest request head (request line and header fields) accepted; it also bounds the
-    /// trailer fields of a chunked body.
+    /// The longest request head (request line and header fields) accepted. It also bounds the
+    /// chunk extensions and trailer fields of one chunked body together: the agent ignores
+    /// them, and nothing else would stop a client sending them forever with little or no data.
     let maxHeadBytes: Int
-    private var state = State.head(scanned: 0)
+    private(set) var state = State.head(scanned: 0)
 
     init(maxHeadBytes: Int) {
         self.maxHeadBytes = maxHeadBytes
@@ -57,37 +63,35 @@ struct HTTPRequestParser {
 
     /// The next part of the request from the front of `buffer`, consuming its bytes; nil when
     /// more bytes are needed.
+    ///
+    /// Lines that yield no part (chunk sizes, chunk ends, trailer fields) each take a turn of
+    /// the loop, never a recursive call: a body of many small chunks or trailer lines needs no
+    /// more stack than one.
     mutating func next(from buffer: inout ByteBuffer) throws(HTTPRequestError) -> Part? {
-        switch self.state {
-        case .head(let scanned):
-            return try self.head(from: &buffer, scanned: scanned)
-        case .fixedBody(let remaining):
-            guard let (chunk, left) = Self.body(from: &buffer, upTo: remaining) else { return nil }
-            self.state = left == 0 ? .end : .fixedBody(remaining: left)
-            return .body(chunk)
-        case .chunkSize:
-            guard let line = try Self.line(in: buffer, limit: 1024) else { return nil }
-            let size = try Self.chunkSize(buffer.readableBytesView.prefix(line))
-            buffer.moveReaderIndex(forwardBy: line + 2)
-            self.state = size == 0 ? .trailers(bytes: 0) : .chunkData(remaining: size)
-            return try self.next(from: &buffer)
-        case .chunkData(let remaining):
-            guard let (chunk, left) = Self.body(from: &buffer, upTo: remaining) else { return nil }
-            self.state = left == 0 ? .chunkDataEnd : .chunkData(remaining: left)
-            return .body(chunk)
-        case .chunkDataEnd:
-            guard buffer.readableBytes >= 2 else { return nil }
-            guard buffer.readInteger(as: UInt16.self) == Self.crlf else { throw .malformed("chunk data does not end with CRLF") }
-            self.state = .chunkSize
-            return try self.next(from: &buffer)
-        case .trailers(let bytes):
-            guard let line = try Self.line(in: buffer, limit: max(0, self.maxHeadBytes - bytes)) else { return nil }
-            buffer.moveReaderIndex(forwardBy: line + 2)
-            self.state = line == 0 ? .end : .trailers(bytes: bytes + line + 2)
-            return try self.next(from: &buffer)
-        case .end:
-            self.state = .head(scanned: 0)
-            return .end
+        while true {
+            switch self.state {
+            case .head(let scanned):
+                return try self.head(from: &buffer, scanned: scanned)
+            case .fixedBody(let remaining):
+                guard let (chunk, left) = Self.body(from: &buffer, upTo: remaining) else { return nil }
+                self.state = left == 0 ? .end : .fixedBody(remaining: left)
+                return .body(chunk)
+            case .chunkSize(let metadata):
+                guard try self.chunkSize(from: &buffer, metadata: metadata) else { return nil }
+            case .chunkData(let remaining, let metadata):
+                guard let (chunk, left) = Self.body(from: &buffer, upTo: remaining) else { return nil }
+                self.state = left == 0 ? .chunkDataEnd(metadata: metadata) : .chunkData(remaining: left, metadata: metadata)
+                return .body(chunk)
+            case .chunkDataEnd(let metadata):
+                guard buffer.readableBytes >= 2 else { return nil }
+                guard buffer.readInteger(as: UInt16.self) == Self.crlf else { throw .malformed("chunk data does not end with CRLF") }
+                self.state = .chunkSize(metadata: metadata)
+            case .trailers(let metadata):
+                guard try self.trailerField(from: &buffer, metadata: metadata) else { return nil }
+            case .end:
+                self.state = .head(scanned: 0)
+                return .end
+            }
         }
     }
 
@@ -124,7 +128,7 @@ struct HTTPRequestParser {
         switch framing {
         case .none: self.state = .end
         case .length(let length): self.state = length == 0 ? .end : .fixedBody(remaining: length)
-        case .chunked: self.state = .chunkSize
+        case .chunked: self.state = .chunkSize(metadata: 0)
         }
         return .head(head, body: framing)
     }
@@ -147,34 +151,146 @@ struct HTTPRequestParser {
         }
     }
 
-    /// The length of the first line in `buffer`, without its CRLF, when it is all there.
-    private static func line(in buffer: ByteBuffer, limit: Int) throws(HTTPRequestError) -> Int? {
+    /// Reads a chunk-size line, then expects its data, or the trailers after the last chunk;
+    /// false while the line is incomplete.
+    private mutating func chunkSize(from buffer: inout ByteBuffer, metadata: Int) throws(HTTPRequestError) -> Bool {
+        let allowance = self.maxHeadBytes - metadata
+        guard let length = try self.line(in: buffer, limit: ChunkSizeLine.maxDigits + allowance) else { return false }
+        let (size, extensionBytes) = try buffer.withUnsafeReadableBytes { bytes throws(HTTPRequestError) in
+            try ChunkSizeLine.parse(UnsafeRawBufferPointer(rebasing: bytes[..<length]))
+        }
+        guard extensionBytes <= allowance else { throw self.metadataTooLarge }
+        buffer.moveReaderIndex(forwardBy: length + 2)
+        let metadata = metadata + extensionBytes
+        self.state = size == 0 ? .trailers(metadata: metadata) : .chunkData(remaining: size, metadata: metadata)
+        return true
+    }
+
+    /// Reads a trailer field line, or the empty line that ends the body; false while the line
+    /// is incomplete.
+    private mutating func trailerField(from buffer: inout ByteBuffer, metadata: Int) throws(HTTPRequestError) -> Bool {
+        // The line's CRLF counts, but the empty line that ends the body always fits.
+        guard let length = try self.line(in: buffer, limit: max(0, self.maxHeadBytes - metadata - 2)) else { return false }
+        if length > 0 {
+            try buffer.withUnsafeReadableBytes { bytes throws(HTTPRequestError) in
+                try HTTPHeadFields.checkTrailerField(UnsafeRawBufferPointer(rebasing: bytes[..<length]))
+            }
+        }
+        buffer.moveReaderIndex(forwardBy: length + 2)
+        self.state = length == 0 ? .end : .trailers(metadata: metadata + length + 2)
+        return true
+    }
+
+    private var metadataTooLarge: HTTPRequestError {
+        .malformed("chunk extensions and trailer fields are larger than \(self.maxHeadBytes) bytes")
+    }
+
+    /// The length of the first line in `buffer`, without its CRLF, when it is all there; a
+    /// line longer than `limit` is over the bound of the body's metadata.
+    private func line(in buffer: ByteBuffer, limit: Int) throws(HTTPRequestError) -> Int? {
         let view = buffer.readableBytesView
         guard let lineFeed = view.prefix(limit + 2).firstIndex(of: 0x0A) else {
-            guard view.count < limit + 2 else { throw .malformed("line in a chunked body is too long") }
+            guard view.count < limit + 2 else { throw self.metadataTooLarge }
             return nil
         }
         let length = lineFeed - view.startIndex
         guard length > 0, view[lineFeed - 1] == 0x0D else { throw .malformed("bare LF in a chunked body") }
         return length - 1
     }
+}
 
-    /// A chunk-size line: hexadecimal digits, then optional extensions (ignored).
-    private static func chunkSize(_ line: ByteBufferView) throws(HTTPRequestError) -> Int {
-        var size = 0
-        var digits = 0
-        for byte in line {
-            guard let value = byte.hexDigitValue else {
-                guard digits > 0, byte == UInt8(ascii: ";") || byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") else {
-                    throw .malformed("invalid chunk size")
-                }
-                break
-            }
-            digits += 1
-            guard digits <= 15 else { throw .malformed("chunk size is too large") }
-            size = size << 4 | Int(value)
+/// A chunk-size line without its CRLF (RFC 9112, 7.1.1): the size in hexadecimal, then
+/// extensions, checked and ignored:
+/// `1*HEXDIG *( BWS ";" BWS ext-name [ BWS "=" BWS ext-value ] )`, a name a token, a value a
+/// token or a quoted string.
+private struct ChunkSizeLine {
+    /// A 64-bit field, as llhttp reads it; leading zeros count, so a line cannot be padded.
+    static let maxDigits = 16
+
+    private static let invalidExtension = HTTPRequestError.malformed("invalid chunk extension")
+
+    private let bytes: UnsafeRawBufferPointer
+    private var index = 0
+
+    private init(_ bytes: UnsafeRawBufferPointer) {
+        self.bytes = bytes
+    }
+
+    /// The chunk size, and how many bytes of the line its extensions take.
+    static func parse(_ bytes: UnsafeRawBufferPointer) throws(HTTPRequestError) -> (size: Int, extensionBytes: Int) {
+        var line = ChunkSizeLine(bytes)
+        let size = try line.size()
+        let digits = line.index
+        while !line.atEnd {
+            try line.chunkExtension()
         }
-        guard digits > 0 else { throw .malformed("invalid chunk size") }
+        return (size, bytes.count - digits)
+    }
+
+    private var atEnd: Bool { self.index == self.bytes.count }
+
+    private mutating func size() throws(HTTPRequestError) -> Int {
+        var size = 0
+        while !self.atEnd, let digit = self.bytes[self.index].hexDigitValue {
+            // Below 2^59 before the shift keeps the size within an Int.
+            guard self.index < Self.maxDigits, size >> 59 == 0 else { throw .malformed("chunk size is too large") }
+            size = size << 4 | Int(digit)
+            self.index += 1
+        }
+        guard self.index > 0 else { throw .malformed("invalid chunk size") }
         return size
+    }
+
+    /// `BWS ";" BWS ext-name [ BWS "=" BWS ext-value ]`.
+    private mutating func chunkExtension() throws(HTTPRequestError) {
+        self.skipWhitespace()
+        guard self.skip(UInt8(ascii: ";")) else { throw Self.invalidExtension }
+        self.skipWhitespace()
+        guard self.token() else { throw Self.invalidExtension }
+        let afterName = self.index
+        self.skipWhitespace()
+        guard self.skip(UInt8(ascii: "=")) else {
+            // Whitespace that no `=` follows is the next extension's BWS: a line cannot end in it.
+            self.index = afterName
+            return
+        }
+        self.skipWhitespace()
+        guard self.token() || self.quotedString() else { throw Self.invalidExtension }
+    }
+
+    /// Skips `1*tchar`; false if there is none.
+    private mutating func token() -> Bool {
+        let start = self.index
+        while !self.atEnd, HTTPHeadFields.isTokenByte(self.bytes[self.index]) { self.index += 1 }
+        return self.index > start
+    }
+
+    /// Skips `DQUOTE *( qdtext / quoted-pair ) DQUOTE`; false if there is none, or it is invalid.
+    private mutating func quotedString() -> Bool {
+        guard self.skip(UInt8(ascii: "\"")) else { return false }
+        while !self.atEnd {
+            let byte = self.bytes[self.index]
+            self.index += 1
+            switch byte {
+            case UInt8(ascii: "\""):
+                return true
+            case UInt8(ascii: "\\"):
+                guard !self.atEnd, HTTPHeadFields.isFieldTextByte(self.bytes[self.index]) else { return false }
+                self.index += 1
+            default:
+                guard HTTPHeadFields.isFieldTextByte(byte) else { return false }
+            }
+        }
+        return false
+    }
+
+    private mutating func skipWhitespace() {
+        while !self.atEnd, HTTPHeadFields.isWhitespace(self.bytes[self.index]) { self.index += 1 }
+    }
+
+    private mutating func skip(_ byte: UInt8) -> Bool {
+        guard !self.atEnd, self.bytes[self.index] == byte else { return false }
+        self.index += 1
+        return true
     }
 }

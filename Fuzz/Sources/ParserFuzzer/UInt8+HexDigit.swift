@@ -1,0 +1,1 @@
+../../../Sources/Agent/Support/UInt8+HexDigit.swift
