@@ -71,6 +71,7 @@ public struct AgentRuntime: Sendable {
         let startedAt = ContinuousClock.now
         var config = self.loaded.config
         config.plugins += self.commandLinePlugins
+        self.checkFileDescriptorLimit(config)
         let settings = RuntimeSettings(config)
         let lifecycle = LifecycleController()
         let registry = HealthRegistry()
@@ -186,6 +187,16 @@ public struct AgentRuntime: Sendable {
         let serviceGroup = ServiceGroup(configuration: .init(services: services, logger: self.logger))
         try await serviceGroup.run()
         return outcome.isClean ? .drained : .cut
+    }
+
+    /// Raises the open-file limit as far as allowed, and warns when it stays below what the
+    /// listeners' connection limits can use (plus a margin for the agent's own files).
+    private func checkFileDescriptorLimit(_ config: AgentConfig) {
+        let needed = config.health.listener.maxConnections + config.server.listener.maxConnections + 64
+        guard let limit = FileDescriptorLimit.raiseToHardLimit(), limit < needed else { return }
+        self.logger.warning(
+            "the open-file limit is below what the connection limits can use: new connections fail past it",
+            metadata: ["limit": "\(limit)", "needed": "\(needed)"])
     }
 
     /// The built-in checks: `lifecycle` (readiness: ready, not draining), `started` (startup),

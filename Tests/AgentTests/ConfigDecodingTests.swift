@@ -21,7 +21,7 @@ struct ConfigDecodingTests {
             """)
         let expected = AgentConfig(
             service: ServiceConfig(name: "edge"),
-            health: HealthConfig(listener: ListenerConfig(address: "127.0.0.1", port: 9100, maxConnections: 64)),
+            health: HealthConfig(listener: ListenerConfig(address: "127.0.0.1", port: 9100, maxBodyBytes: 4096, maxConnections: 64)),
             server: DataServerConfig(
                 listener: ListenerConfig(address: "::", port: 9200, maxConnections: 2048), maxPluginCalls: 3,
                 pluginTimeout: .seconds(2)),

@@ -29,7 +29,7 @@ struct WireFormatTests {
         let (head, body) = self.wire(
             .text(.serviceUnavailable, "down", route: "/"), version: .http1_0, keepAlive: false, includingBody: false)
         #expect(
-            head == "HTTP/1.0 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\n"
+            head == "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\n"
                 + "content-length: 4\r\nconnection: close\r\n\r\n")
         #expect(body == nil)
     }
@@ -37,7 +37,7 @@ struct WireFormatTests {
     @Test func keptAliveHTTP10AnswerSaysSo() {
         let (head, _) = self.wire(.text(.ok, "up", route: "/"), version: .http1_0, keepAlive: true)
         #expect(
-            head == "HTTP/1.0 200 OK\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: 2\r\n"
+            head == "HTTP/1.1 200 OK\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: 2\r\n"
                 + "connection: keep-alive\r\n\r\nup")
     }
 

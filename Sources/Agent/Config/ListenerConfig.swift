@@ -9,7 +9,7 @@ public struct ListenerConfig: Sendable, Equatable {
     public var requestTimeout: ConfigDuration
     /// How long a keep-alive connection may sit idle between requests. Default 60s.
     public var idleTimeout: ConfigDuration
-    /// The largest request body accepted; larger ones get 413. Default 1 MiB.
+    /// The largest request body accepted; larger ones get 413. Default 4 KiB (health), 1 MiB (data).
     public var maxBodyBytes: Int
     /// The largest request head (request line and headers) accepted; larger ones get 400. Default 16 KiB.
     public var maxHeaderBytes: Int
@@ -36,8 +36,9 @@ public struct ListenerConfig: Sendable, Equatable {
     }
 
     /// The probe and metrics listener's defaults: `0.0.0.0:7979`, 128 connections (kubelet,
-    /// Prometheus and the pod's own containers need a handful).
-    public static let health = ListenerConfig(port: 7979, maxConnections: 128)
+    /// Prometheus and the pod's own containers need a handful), bodies up to 4 KiB (none of
+    /// its endpoints takes one).
+    public static let health = ListenerConfig(port: 7979, maxBodyBytes: 4096, maxConnections: 128)
     /// The data-plane listener's defaults: `0.0.0.0:8080`, 1024 connections.
     public static let server = ListenerConfig(port: 8080)
 

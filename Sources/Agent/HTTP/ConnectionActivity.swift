@@ -5,7 +5,9 @@ import NIOCore
 /// connection's event loop, whose timers enforce the deadlines.
 struct ConnectionActivity {
     enum Phase: Equatable {
-        /// Waiting for a request.
+        /// Connected, and no byte has arrived yet.
+        case opened
+        /// Waiting for the next request on a kept-alive connection.
         case idle
         /// Bytes of a request arrived; the whole request is not in yet.
         case reading
@@ -15,7 +17,7 @@ struct ConnectionActivity {
         case closing
     }
 
-    private(set) var phase = Phase.idle
+    private(set) var phase = Phase.opened
     /// When the current phase started.
     private(set) var since: NIODeadline
     /// Bytes of a next request arrived while one was being processed.
@@ -27,10 +29,16 @@ struct ConnectionActivity {
 
     mutating func bytesArrived(now: NIODeadline) {
         switch self.phase {
-        case .idle: self.enter(.reading, now: now)
+        case .opened, .idle: self.enter(.reading, now: now)
         case .processing: self.moreBytesArrived = true
         case .reading, .closing: break
         }
+    }
+
+    /// A request's head is in: from now on its whole must arrive in time, also when its bytes
+    /// came with those of the request before (pipelined).
+    mutating func requestStarted(now: NIODeadline) {
+        if self.phase == .idle { self.enter(.reading, now: now) }
     }
 
     mutating func requestReceived(now: NIODeadline) {

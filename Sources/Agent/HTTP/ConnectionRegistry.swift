@@ -31,24 +31,25 @@ final class ConnectionRegistry: Sendable {
     /// is counted as rejected and false is returned (the caller closes it).
     func admit(_ channel: any Channel, limit: Int) -> Bool {
         let id = ObjectIdentifier(channel)
-        let open = self.shared.withLockedValue { shared -> Int? in
-            guard shared.channels.count < limit else { return nil }
+        // The gauge is set under the lock, so concurrent opens and closes cannot leave it stale.
+        let admitted = self.shared.withLockedValue { shared in
+            guard shared.channels.count < limit else { return false }
             shared.channels[id] = channel
-            return shared.channels.count
+            self.openConnections.record(shared.channels.count)
+            return true
         }
-        guard let open else {
+        guard admitted else {
             self.rejectedConnections.increment()
             return false
         }
-        self.openConnections.record(open)
         channel.closeFuture.whenComplete { _ in
-            let (open, waiters) = self.shared.withLockedValue { shared in
+            let waiters = self.shared.withLockedValue { shared in
                 shared.channels[id] = nil
-                guard shared.channels.isEmpty else { return (shared.channels.count, [CheckedContinuation<Void, Never>]()) }
+                self.openConnections.record(shared.channels.count)
+                guard shared.channels.isEmpty else { return [CheckedContinuation<Void, Never>]() }
                 defer { shared.emptyWaiters = [] }
-                return (0, shared.emptyWaiters)
+                return shared.emptyWaiters
             }
-            self.openConnections.record(open)
             for waiter in waiters { waiter.resume() }
         }
         return true

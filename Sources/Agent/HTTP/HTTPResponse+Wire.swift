@@ -5,7 +5,8 @@ extension HTTPResponse {
     /// Bodies up to this size are copied behind the head, so the response leaves in one write.
     private static let inlineBodyLimit = 4096
 
-    /// The response as it goes on the wire: the status line, the responder's headers,
+    /// The response as it goes on the wire: the status line (`HTTP/1.1` also to an HTTP/1.0
+    /// client, as RFC 9110, 6.2 has a server name the highest version it speaks), the responder's headers,
     /// `content-length`, the connection's fate (`connection: close` unless `keepAlive`;
     /// `connection: keep-alive` to an HTTP/1.0 client, which would close otherwise), the empty
     /// line and, unless `includingBody` is false (an answer to HEAD), the body. A small body
@@ -31,7 +32,7 @@ extension HTTPResponse {
         if inline { maxBytes += self.body.readableBytes }
         var head = allocator.buffer(capacity: maxBytes)
         head.writeDirectly(upTo: maxBytes) { writer in
-            writer.append(version == .http1_0 ? "HTTP/1.0 " : "HTTP/1.1 ")
+            writer.append("HTTP/1.1 ")
             writer.append(decimal: Int(self.status.code))
             writer.append(byte: UInt8(ascii: " "))
             Self.writeFieldText(reason, to: &writer)

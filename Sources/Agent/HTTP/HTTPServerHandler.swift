@@ -13,9 +13,10 @@ import NIOHTTP1
 /// of pipelined requests is answered ``requestsPerTurn`` at a time, so it cannot keep the event
 /// loop from the other connections it serves.
 ///
-/// Deadlines: `idleTimeout` while waiting for a request, `requestTimeout` from a request's
-/// first byte until all of it is in (408 after, against slowloris), none while the responder
-/// works (responders bound their own time), and `idleTimeout` for a last answer to leave. One
+/// Deadlines: `requestTimeout` for a new connection's first byte, `idleTimeout` while a kept-alive
+/// connection waits for its next request, `requestTimeout` from a request's first byte until
+/// all of it is in (408 after, against slowloris), none while the responder works (responders
+/// bound their own time), and `idleTimeout` for a last answer to leave. One
 /// timer per connection checks them lazily, so a request costs no timer operations.
 final class HTTPServerHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
@@ -70,8 +71,13 @@ final class HTTPServerHandler: ChannelDuplexHandler {
     /// The channel asked to read while reading was paused; it reads once serving resumes.
     private var readWithheld = false
     private var flushPending = false
-    /// Pipelined requests wait for the connection's next turn (``requestsPerTurn``).
+    /// Requests started since the connection's turn began (``requestsPerTurn``).
+    private var startedThisTurn = 0
+    /// Pipelined requests wait for the connection's next turn.
     private var turnPending = false
+    /// True inside ``serveUnparsed(context:)``, so an answer completed synchronously does not
+    /// serve the next request from within the current one.
+    private var serving = false
     private var remote: SocketAddress?
     private var lastSeries: HTTPMetrics.LastSeries?
     private var timer: Scheduled<Void>?
@@ -106,6 +112,7 @@ final class HTTPServerHandler: ChannelDuplexHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        self.startedThisTurn = 0
         self.flushIfPending(context: context)
         context.fireChannelReadComplete()
     }
@@ -132,7 +139,8 @@ final class HTTPServerHandler: ChannelDuplexHandler {
         guard event is ChannelShouldQuiesceEvent else { return context.fireUserInboundEventTriggered(event) }
         self.quiescing = true
         if case .idle = self.state, (self.unparsed?.readableBytes ?? 0) == 0 {
-            context.close(promise: nil)
+            // Once the answers still on their way have left (closing now would drop them).
+            self.close(after: ByteBuffer(), then: .close, context: context)
         }
     }
 
@@ -173,14 +181,15 @@ final class HTTPServerHandler: ChannelDuplexHandler {
     /// Parses and serves what has arrived, until a request is incomplete, a response pending,
     /// the channel not writable, or the connection's turn over.
     private func serveUnparsed(context: ChannelHandlerContext) {
-        var started = 0
+        guard !self.serving else { return }
+        self.serving = true
+        defer { self.serving = false }
         while self.unparsed != nil {
             switch self.state {
             case .responding, .closing: return
             case .idle:
                 guard context.channel.isWritable else { return }
-                guard started < Self.requestsPerTurn else { return self.continueNextTurn(context: context) }
-                started += 1
+                guard self.startedThisTurn < Self.requestsPerTurn else { return self.continueNextTurn(context: context) }
             case .receiving: break
             }
             let part: HTTPRequestParser.Part
@@ -195,15 +204,19 @@ final class HTTPServerHandler: ChannelDuplexHandler {
         if self.unparsed?.readableBytes == 0 { self.unparsed = nil }  // lets the channel reuse its read buffer
     }
 
-    /// Serves the rest after the event loop has had a turn at its other work; reading waits
-    /// until then (``readingPaused(context:)``).
+    /// Serves the rest after the event loop has had a turn at its other connections' I/O;
+    /// reading waits until then (``readingPaused(context:)``). A task the loop runs at once
+    /// would come before that I/O, so the rest waits for a timer, a millisecond on.
     private func continueNextTurn(context: ChannelHandlerContext) {
+        guard !self.turnPending else { return }
         self.turnPending = true
         self.flushIfPending(context: context)
         let target = NIOLoopBound(HandlerTarget(handler: self, context: context), eventLoop: context.eventLoop)
-        context.eventLoop.assumeIsolated().execute {
-            target.value.handler.turnPending = false
-            target.value.handler.resume(context: target.value.context)
+        context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(1)) {
+            let handler = target.value.handler
+            handler.turnPending = false
+            handler.startedThisTurn = 0
+            handler.resume(context: target.value.context)
         }
     }
 
@@ -215,6 +228,8 @@ final class HTTPServerHandler: ChannelDuplexHandler {
             if case .length(let length) = framing, length > self.limits.maxBodyBytes {
                 return self.refuseTooLarge(head, context: context)
             }
+            self.startedThisTurn += 1
+            self.activity.requestStarted(now: context.eventLoop.now)
             // Only an HTTP/1.1 client knows to wait for it (RFC 9110, 10.1.1).
             if framing != .none, head.version == .http1_1, self.unparsed?.readableBytes == 0,
                 head.headers.first(name: "expect")?.lowercased() == "100-continue"
@@ -260,7 +275,8 @@ final class HTTPServerHandler: ChannelDuplexHandler {
                 }
                 let (handler, context) = (target.value.handler, target.value.context)
                 handler.finish(request, with: response, startedAt: startedAt, context: context)
-                handler.resume(context: context)
+                // Completed at once (a refusal), it is still inside the loop that goes on serving.
+                if !handler.serving { handler.resume(context: context) }
             }
         }
     }
@@ -304,7 +320,7 @@ final class HTTPServerHandler: ChannelDuplexHandler {
         let response = HTTPResponse.error(
             .payloadTooLarge, "request body is larger than \(self.limits.maxBodyBytes) bytes", route: "limit")
         self.record(response, for: request, startedAt: .now(), context: context)
-        self.send(response, version: head.version, then: .linger, includingBody: true, context: context)
+        self.send(response, version: head.version, then: .linger, includingBody: head.method != .HEAD, context: context)
     }
 
     /// Answers a request that cannot be parsed (400, or 501 for an unsupported transfer
@@ -353,14 +369,19 @@ final class HTTPServerHandler: ChannelDuplexHandler {
             self.state = .idle
             return
         }
+        if let body { context.write(self.wrapOutboundOut(head), promise: nil) }
+        // Bytes the client sent past its last request would make a close reset the connection,
+        // which can destroy the answer before the client reads it: close in stages then.
+        let unread = (self.unparsed?.readableBytes ?? 0) > 0
+        self.close(after: body ?? head, then: unread ? .linger : next, context: context)
+    }
+
+    /// Writes `last` and closes the connection when it has left: all of it, or only the
+    /// output for ``AfterResponse/linger``; within the closing deadline in any case.
+    private func close(after last: ByteBuffer, then next: AfterResponse, context: ChannelHandlerContext) {
         self.state = .closing(next)
         self.activity.closing(now: context.eventLoop.now)
         self.unparsed = nil
-        var last = head
-        if let body {
-            context.write(self.wrapOutboundOut(head), promise: nil)
-            last = body
-        }
         let target = NIOLoopBound(context, eventLoop: context.eventLoop)
         context.writeAndFlush(self.wrapOutboundOut(last)).assumeIsolated().whenComplete { _ in
             target.value.close(mode: next == .linger ? .output : .all, promise: nil)
@@ -383,8 +404,8 @@ final class HTTPServerHandler: ChannelDuplexHandler {
     /// How long the connection may stay in `phase`; nil when no deadline applies.
     private func deadline(of phase: ConnectionActivity.Phase) -> TimeAmount? {
         switch phase {
+        case .opened, .reading: self.limits.requestTimeout
         case .idle: self.limits.idleTimeout
-        case .reading: self.limits.requestTimeout
         case .processing: nil
         case .closing:
             if case .closing(.linger) = self.state { Self.lingerTime } else { self.limits.idleTimeout }
@@ -414,7 +435,7 @@ final class HTTPServerHandler: ChannelDuplexHandler {
                 status: .requestTimeout,
                 reason: "request not received within \(self.limits.requestTimeout.nanoseconds / 1_000_000)ms")
             self.refuse(timeout, context: context)
-        case .idle, .processing, .closing:
+        case .opened, .idle, .processing, .closing:
             context.close(promise: nil)
         }
     }

@@ -12,7 +12,7 @@ public struct LifecycleStateMachine: Sendable, Equatable {
 
     /// Where a drain request comes from.
     public enum DrainTrigger: Sendable, Equatable, CustomStringConvertible {
-        /// `GET|POST /prestop` (the preStop hook, or `uservice drain`).
+        /// `POST /prestop` (the preStop hook, `uservice drain`).
         case preStopHook
         /// SIGTERM or SIGINT.
         case signal(String)

@@ -37,10 +37,11 @@ final class PluginCallRunner: Sendable {
     }
 
     /// Calls `plugin` with `body` on a pool thread; the future completes on `eventLoop` when
-    /// the plugin returns or `timeout` passes, whichever comes first.
+    /// the plugin returns or `timeout` passes, whichever comes first. The body is copied for
+    /// the plugin only once the call is admitted.
     func call(
         _ plugin: LoadedPlugin,
-        body: [UInt8],
+        body: ByteBuffer,
         timeout: TimeAmount,
         on eventLoop: any EventLoop
     ) -> EventLoopFuture<Outcome> {
@@ -49,6 +50,7 @@ final class PluginCallRunner: Sendable {
             self.refusedBusy.increment()
             return eventLoop.makeSucceededFuture(.busy)
         }
+        let request = Array(body.readableBytesView)
         let promise = eventLoop.makePromise(of: Outcome.self)
         // Whichever comes first, the plugin's return or the timeout, answers; both run on the loop.
         let settled = NIOLoopBoundBox(false, eventLoop: eventLoop)
@@ -62,7 +64,7 @@ final class PluginCallRunner: Sendable {
         self.pool.submit { state in
             let response: PluginResponse?
             if case .active = state {
-                response = plugin.process(body)
+                response = plugin.process(request)
             } else {
                 response = nil
             }

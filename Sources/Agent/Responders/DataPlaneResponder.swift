@@ -68,7 +68,7 @@ struct DataPlaneResponder: HTTPResponder {
         }
         guard request.method == .POST else { return .now(.methodNotAllowed(allowed: [.POST], route: route)) }
         let timeout = TimeAmount.milliseconds(Int64(self.settings.current.server.pluginTimeout.milliseconds))
-        let call = self.pluginCalls.call(plugin, body: Array(request.body.readableBytesView), timeout: timeout, on: eventLoop)
+        let call = self.pluginCalls.call(plugin, body: request.body, timeout: timeout, on: eventLoop)
         let answer = call.map { [records, pluginCalls] outcome in
             switch outcome {
             case .busy:

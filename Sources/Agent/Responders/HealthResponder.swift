@@ -8,11 +8,13 @@ import NIOHTTP1
 /// | `/livez`, `/readyz`, `/startupz` | GET | 200 or 503, `application/health+json`; `?exclude=NAME` skips checks |
 /// | `/livez/NAME` (and the others) | GET | one check; 404 when the probe has no such check |
 /// | `/metrics` | GET | Prometheus text format 0.0.4 |
-/// | `/prestop` | GET, POST | starts draining; answers once `lifecycle.drainDelay` has passed |
+/// | `/prestop` | POST | starts draining; answers once `lifecycle.drainDelay` has passed |
 /// | `/tick/NAME` | POST | ticks a watchdog ticker; 204, or 404 for an unknown one |
 ///
 /// The endpoints that change the agent's state (`/prestop`, `/tick/NAME`) answer only peers
 /// inside the pod, over loopback; others get 403, since the port is reachable from the cluster.
+/// They take POST only, so that no link or URL fetch that issues a GET (from the application
+/// in the pod, say) can trigger them.
 struct HealthResponder: HTTPResponder {
     let registry: HealthRegistry
     let lifecycle: LifecycleController
@@ -66,7 +68,9 @@ struct HealthResponder: HTTPResponder {
     private static let healthJSON: HTTPHeaders = ["content-type": "application/health+json"]
 
     private func metricsPage(_ request: HTTPRequest) -> HTTPResponse {
-        guard request.method == .GET else { return .methodNotAllowed(allowed: [.GET], route: "/metrics") }
+        guard request.method == .GET || request.method == .HEAD else {
+            return .methodNotAllowed(allowed: [.GET, .HEAD], route: "/metrics")
+        }
         var bytes = Array((ProcessMetrics.read()?.prometheusText ?? "").utf8)
         self.metrics.render(into: &bytes)
         var body = ByteBuffer()
@@ -79,9 +83,7 @@ struct HealthResponder: HTTPResponder {
     /// Starts the drain and answers when the drain delay is over, so a preStop hook holds
     /// Kubernetes' SIGTERM back until endpoints have stopped sending traffic.
     private func preStop(_ request: HTTPRequest, on eventLoop: any EventLoop) -> HTTPAnswer {
-        guard request.method == .GET || request.method == .POST else {
-            return .now(.methodNotAllowed(allowed: [.GET, .POST], route: "/prestop"))
-        }
+        guard request.method == .POST else { return .now(.methodNotAllowed(allowed: [.POST], route: "/prestop")) }
         _ = self.lifecycle.requestDrain(by: .preStopHook)
         let drainDelay = self.settings.current.lifecycle.drainDelay
         let startedAt = self.lifecycle.drainStartedAt ?? .now
