@@ -100,7 +100,7 @@ public struct AgentRuntime: Sendable {
         let httpMetrics = HTTPMetrics()
         let health = try await HTTPListener.bind(
             name: "health", address: config.health.listener.address, port: config.health.listener.port,
-            limits: { settings.current.health.listener },
+            limits: { settings.current { $0.health.listener } },
             handlerContext: .init(
                 responder: HealthResponder(
                     registry: registry, lifecycle: lifecycle, settings: settings, tickers: tickers,
@@ -112,7 +112,7 @@ public struct AgentRuntime: Sendable {
         do {
             data = try await HTTPListener.bind(
                 name: "data", address: config.server.listener.address, port: config.server.listener.port,
-                limits: { settings.current.server.listener },
+                limits: { settings.current { $0.server.listener } },
                 handlerContext: .init(
                     responder: DataPlaneResponder(
                         settings: settings, lifecycle: lifecycle, plugins: plugins.byName, pluginCalls: pluginCalls,

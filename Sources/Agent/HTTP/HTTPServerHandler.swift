@@ -369,7 +369,7 @@ final class HTTPServerHandler: ChannelDuplexHandler {
             self.state = .idle
             return
         }
-        if let body { context.write(self.wrapOutboundOut(head), promise: nil) }
+        if body != nil { context.write(self.wrapOutboundOut(head), promise: nil) }
         // Bytes the client sent past its last request would make a close reset the connection,
         // which can destroy the answer before the client reads it: close in stages then.
         let unread = (self.unparsed?.readableBytes ?? 0) > 0

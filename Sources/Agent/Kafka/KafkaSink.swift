@@ -70,7 +70,7 @@ final class KafkaSink: RecordSink, Service {
     }
 
     func publish(_ record: AgentRecord) {
-        let value = KafkaRecordJSON.render(record, service: self.settings.current.service.name, pod: self.podName)
+        let value = KafkaRecordJSON.render(record, service: self.settings.current { $0.service.name }, pod: self.podName)
         self.producer.produce(key: self.podName, value: value)
     }
 

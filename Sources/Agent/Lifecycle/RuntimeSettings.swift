@@ -14,6 +14,13 @@ public final class RuntimeSettings: Sendable {
         self.box.withLockedValue { $0 }
     }
 
+    /// One part of the config in force, read without copying the rest: what the paths run per
+    /// request or per connection use (a whole copy retains and releases every string and list
+    /// in it).
+    public func current<Part>(_ part: (AgentConfig) -> Part) -> Part {
+        self.box.withLockedValue { part($0) }
+    }
+
     /// Replaces the config in force.
     public func replace(with config: AgentConfig) {
         self.box.withLockedValue { $0 = config }

@@ -24,7 +24,7 @@ struct DataPlaneResponder: HTTPResponder {
             guard request.method == .GET else {
                 return .now(.methodNotAllowed(allowed: [.GET], route: "/"))
             }
-            let name = self.settings.current.service.name
+            let name = self.settings.current { $0.service.name }
             let body =
                 "{\"service\":\(JSONString.quoted(name)),\"version\":\"\(AgentVersion.current)\",\"state\":\"\(self.lifecycle.state.rawValue)\"}"
             return .now(.json(.ok, body, route: "/"))
@@ -49,7 +49,7 @@ struct DataPlaneResponder: HTTPResponder {
         guard request.method == .GET else {
             return .now(.methodNotAllowed(allowed: [.GET], route: "/work"))
         }
-        let maxWork = self.settings.current.server.maxWork.milliseconds
+        let maxWork = self.settings.current { $0.server.maxWork.milliseconds }
         guard let text = request.queryValues("ms").first, let milliseconds = Int(text), (0...maxWork).contains(milliseconds)
         else {
             let message = "ms must be a whole number of milliseconds from 0 to \(maxWork)"
@@ -67,7 +67,7 @@ struct DataPlaneResponder: HTTPResponder {
             return .now(.error(.notFound, "no plugin named \(name)", route: route))
         }
         guard request.method == .POST else { return .now(.methodNotAllowed(allowed: [.POST], route: route)) }
-        let timeout = TimeAmount.milliseconds(Int64(self.settings.current.server.pluginTimeout.milliseconds))
+        let timeout = TimeAmount.milliseconds(Int64(self.settings.current { $0.server.pluginTimeout.milliseconds }))
         let call = self.pluginCalls.call(plugin, body: request.body, timeout: timeout, on: eventLoop)
         let answer = call.map { [records, pluginCalls] outcome in
             switch outcome {

@@ -85,7 +85,7 @@ struct HealthResponder: HTTPResponder {
     private func preStop(_ request: HTTPRequest, on eventLoop: any EventLoop) -> HTTPAnswer {
         guard request.method == .POST else { return .now(.methodNotAllowed(allowed: [.POST], route: "/prestop")) }
         _ = self.lifecycle.requestDrain(by: .preStopHook)
-        let drainDelay = self.settings.current.lifecycle.drainDelay
+        let drainDelay = self.settings.current { $0.lifecycle.drainDelay }
         let startedAt = self.lifecycle.drainStartedAt ?? .now
         let remaining = max(.zero, startedAt + drainDelay.duration - .now)
         let body = "{\"state\":\"\(self.lifecycle.state.rawValue)\",\"drainDelay\":\"\(drainDelay)\"}"
