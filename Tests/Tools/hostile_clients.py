@@ -39,7 +39,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 PLUGIN_HEADERS = REPO / "Sources" / "CUServicePlugin" / "include"
-PLUGIN_SOURCE = Path(__file__).resolve().with_name("hang_plugin.c")
+PLUGIN_SOURCE = Path(__file__).resolve().with_name("scripted_plugin.c")
 
 HOST = "127.0.0.1"
 RSS_LIMIT_MIB = 64
@@ -601,20 +601,20 @@ def check_trailer_answer(outcome, port, lines):
 
 
 def compile_plugin(workdir):
-    """Builds hang_plugin.c into a shared object in `workdir`; returns its path."""
-    output = Path(workdir) / "libhang.so"
+    """Builds scripted_plugin.c into a shared object in `workdir`; returns its path."""
+    output = Path(workdir) / "libscripted.so"
     subprocess.run(["cc", "-shared", "-fPIC", "-Wall", "-I", str(PLUGIN_HEADERS), "-o", str(output), str(PLUGIN_SOURCE)],
                    check=True, capture_output=True)
     return output
 
 
 def hang_caller(port, deadline, calls):
-    """Posts "hang" to /plugins/hang until `deadline`, a call at a time with a 100 ms pause;
+    """Posts "hang" to /plugins/scripted until `deadline`, a call at a time with a 100 ms pause;
     appends (seconds, status or error text, Retry-After) to `calls`."""
     while time.monotonic() < deadline:
         started = time.monotonic()
         try:
-            answer = request(port, "POST", "/plugins/hang", b"hang", timeout=5)
+            answer = request(port, "POST", "/plugins/scripted", b"hang", timeout=5)
             calls.append((time.monotonic() - started, answer.status, answer.headers.get("retry-after")))
         except (OSError, ValueError) as error:
             calls.append((time.monotonic() - started, f"{type(error).__name__}: {error}", None))

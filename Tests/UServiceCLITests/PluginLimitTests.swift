@@ -5,35 +5,14 @@ import Testing
 /// the timeout, the status check, and shutdown with calls still running.
 @Suite("plugins: limits and answers", .serialized)
 struct PluginLimitTests {
-    /// A plugin scripted by its request body: `hang` never returns, `sleep N` returns after N
-    /// ms, `status N` answers status N with the body `x`.
-    static let scripted = """
-        #include <uservice_plugin.h>
-        #include <stdio.h>
-        #include <stdlib.h>
-        #include <string.h>
-        #include <unistd.h>
-        static int plugin_init(const uservice_host *host, void **state, const char **error) { return 0; }
-        static int plugin_process(void *s, const uint8_t *r, size_t n, uservice_response *out) {
-            char text[64] = {0};
-            memcpy(text, r, n < 63 ? n : 63);
-            int value = 0;
-            out->status = 200;
-            if (strcmp(text, "hang") == 0) { for (;;) pause(); }
-            if (sscanf(text, "sleep %d", &value) == 1) usleep(value * 1000);
-            if (sscanf(text, "status %d", &value) == 1) out->status = (uint16_t)value;
-            out->body = (uint8_t *)strdup("x");
-            out->body_length = 1;
-            return 0;
-        }
-        static void plugin_release(void *s, uservice_response *out) { free(out->body); }
-        static void plugin_deinit(void *s) { fprintf(stderr, "scripted deinit\\n"); }
-        static const uservice_plugin descriptor = {
-            USERVICE_PLUGIN_ABI_VERSION, "scripted", "0.0.1", plugin_init, plugin_process, plugin_release, NULL,
-            plugin_deinit
-        };
-        const uservice_plugin *uservice_plugin_entry(void) { return &descriptor; }
-        """
+    /// Tests/Tools/scripted_plugin.c, which the hostile-client test uses too: `hang` never
+    /// returns, `sleep N` returns after N ms, `status N` answers status N; its deinit writes
+    /// `scripted deinit` to standard error.
+    static func compileScripted() throws -> String {
+        let source = Corpus.folder.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Tools/scripted_plugin.c")
+        return try PluginTests.compilePlugin(String(contentsOf: source, encoding: .utf8))
+    }
 
     static func call(_ agent: RunningAgent, _ body: String) throws -> HTTPTestClient.Response {
         try HTTPTestClient.request(port: agent.dataPort, method: "POST", path: "/plugins/scripted", body: body)
@@ -52,7 +31,7 @@ struct PluginLimitTests {
 
     @Test("calls past maxPluginCalls get 503, slow ones 504, and a hung plugin holds neither connections nor exit")
     func hungPlugin() throws {
-        let plugin = try PluginTests.compilePlugin(Self.scripted)
+        let plugin = try Self.compileScripted()
         let agent = try RunningAgent(
             config: """
                 health: {port: 0}
@@ -84,7 +63,7 @@ struct PluginLimitTests {
 
     @Test("a plugin call within the timeout is answered, and deinit runs after it at exit")
     func slowButInTime() throws {
-        let plugin = try PluginTests.compilePlugin(Self.scripted)
+        let plugin = try Self.compileScripted()
         let agent = try RunningAgent(
             config: """
                 health: {port: 0}
@@ -100,7 +79,7 @@ struct PluginLimitTests {
 
     @Test("a plugin's status must be final: 1xx and out-of-range become 502, 204 and 304 lose their body")
     func statuses() throws {
-        let plugin = try PluginTests.compilePlugin(Self.scripted)
+        let plugin = try Self.compileScripted()
         let agent = try RunningAgent(config: "health: {port: 0}\nserver: {port: 0}\nplugins: [\(plugin)]\n")
         for status in [101, 199, 600, 65535] {
             let response = try Self.call(agent, "status \(status)")
@@ -125,12 +104,10 @@ struct PluginLimitTests {
 
     @Test("a plugin path without a slash is the file in the working directory, logged absolute")
     func pathWithoutSlash() throws {
-        let plugin = URL(fileURLWithPath: try PluginTests.compilePlugin(Self.scripted))
-        let folder = plugin.deletingLastPathComponent()
-        let previous = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(folder.path)
-        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
-        let agent = try RunningAgent(config: "health: {port: 0}\nserver: {port: 0}\n", arguments: ["--plugin", plugin.lastPathComponent])
+        let plugin = URL(fileURLWithPath: try Self.compileScripted())
+        let agent = try RunningAgent(
+            config: "health: {port: 0}\nserver: {port: 0}\n", arguments: ["--plugin", plugin.lastPathComponent],
+            workingDirectory: plugin.deletingLastPathComponent())
         let loaded = agent.logLines.first { $0["message"] as? String == "plugin loaded" }
         #expect(loaded?["path"] as? String == plugin.resolvingSymlinksInPath().path)
         #expect(try Self.call(agent, "status 201").status == 201)

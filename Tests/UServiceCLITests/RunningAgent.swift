@@ -20,13 +20,21 @@ final class RunningAgent: @unchecked Sendable {
         var description: String
     }
 
-    /// - Parameter environment: added to the test's environment, from which the Kubernetes
-    ///   service variables are removed first, so no test reaches a real cluster by accident.
-    init(config: String, arguments: [String] = [], environment: [String: String] = [:]) throws {
+    /// - Parameters:
+    ///   - environment: added to the test's environment, from which the Kubernetes service
+    ///     variables are removed first, so no test reaches a real cluster by accident.
+    ///   - workingDirectory: where the agent runs; the test's own by default.
+    init(
+        config: String,
+        arguments: [String] = [],
+        environment: [String: String] = [:],
+        workingDirectory: URL? = nil
+    ) throws {
         self.configURL = FileManager.default.temporaryDirectory.appendingPathComponent("uservice-\(UUID()).yaml")
         try config.write(to: self.configURL, atomically: true, encoding: .utf8)
         self.process.executableURL = URL(fileURLWithPath: UServiceBinary.path)
         self.process.arguments = ["start", "--config", self.configURL.path, "--log-format", "json"] + arguments
+        self.process.currentDirectoryURL = workingDirectory
         var processEnvironment = ProcessInfo.processInfo.environment
         processEnvironment["KUBERNETES_SERVICE_HOST"] = nil
         processEnvironment["KUBERNETES_SERVICE_PORT"] = nil
