@@ -75,6 +75,25 @@ struct AgentHTTPRobustnessTests {
         #expect(connection.isClosedByPeer(), "closed once idle for 1.5s")
     }
 
+    @Test("a connection that has sent nothing holds no connection slot; its first bytes admit it")
+    func deferredAccept() throws {
+        let agent = try RunningAgent(config: Self.config)
+        func openDataConnections() throws -> Double? {
+            let scrape = try HTTPTestClient.request(port: agent.healthPort, path: "/metrics")
+            return try PrometheusText(scrape.body).values("uservice_http_connections", ["listener": "data"]).first
+        }
+        let connection = try HTTPTestClient.Connection(port: agent.dataPort)
+        usleep(300_000)  // the kernel would hand a silent connection over after about a second
+        #expect(try openDataConnections() == 0, "connected, and not accepted before its first byte")
+        connection.send("GET / HTTP/1.1\r\n")
+        var admitted = false
+        for _ in 0..<40 where !admitted {
+            admitted = try openDataConnections() == 1
+            if !admitted { usleep(50_000) }
+        }
+        #expect(admitted, "accepted once its first bytes arrived")
+    }
+
     @Test("Expect: 100-continue gets an interim answer before the body is sent")
     func expectContinue() throws {
         let agent = try RunningAgent(config: Self.config)

@@ -55,19 +55,22 @@ public final class HTTPListener: Sendable {
                 .serverChannelOption(.backlog, value: 512)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .serverChannelOption(ChannelOptions.Types.SocketOption(level: .socket, name: .init(rawValue: SO_REUSEPORT)), value: 1)
+                .serverChannelOption(Self.deferAccept, value: Self.deferAcceptSeconds)
                 .serverChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(AcceptPause())
                     }
                 }
-                .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
-                .childChannelOption(.maxMessagesPerRead, value: Self.maxMessagesPerRead)
+                // No child channel options: the bootstrap applies those one future at a time
+                // on every connection. Accepted sockets inherit TCP_NODELAY from the listening
+                // one (where the bootstrap sets it); the read limit is set in the initializer.
                 .childChannelInitializer { channel in
                     let settings = limits()
                     guard connections.admit(channel, limit: settings.maxConnections) else {
                         return channel.eventLoop.makeFailedFuture(ConnectionLimitReached())
                     }
                     return channel.eventLoop.makeCompletedFuture {
+                        try channel.syncOptions?.setOption(.maxMessagesPerRead, value: Self.maxMessagesPerRead)
                         let handler = HTTPServerHandler(
                             listener: handlerContext, limits: .init(settings), now: channel.eventLoop.now)
                         try channel.pipeline.syncOperations.addHandler(handler)
@@ -101,6 +104,15 @@ public final class HTTPListener: Sendable {
             .bind(host: address, port: port).get()
         try await probe.close()
     }
+
+    /// `TCP_DEFER_ACCEPT` (as nginx's `deferred` and Apache's `AcceptFilter http data`): the
+    /// kernel hands a connection over only once its first bytes are in, so a connection costs
+    /// one wake-up less, and one that never sends holds no descriptor and no `maxConnections`
+    /// slot until the kernel gives up waiting (after its first SYN-ACK retransmission, about a
+    /// second); then it is accepted and `requestTimeout` applies as to any other.
+    private static let deferAccept = ChannelOptions.Types.SocketOption(
+        level: .tcp, name: .init(rawValue: TCP_DEFER_ACCEPT))
+    private static let deferAcceptSeconds: SocketOptionValue = 1
 
     /// Reads per readiness event: with the allocator's largest read (64 KiB), what one
     /// connection can push in before the handler's backpressure takes hold (256 KiB).

@@ -80,7 +80,8 @@ final class HTTPServerHandler: ChannelDuplexHandler {
     private var serving = false
     private var remote: SocketAddress?
     private var lastSeries: HTTPMetrics.LastSeries?
-    private var timer: Scheduled<Void>?
+    /// The one pending deadline check, and when it runs.
+    private var deadlineCheck: (callback: NIOScheduledCallback, at: NIODeadline)?
 
     init(listener: Context, limits: Limits, now: NIODeadline) {
         self.listener = listener
@@ -95,7 +96,7 @@ final class HTTPServerHandler: ChannelDuplexHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        self.timer?.cancel()
+        self.cancelDeadlineCheck()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -149,7 +150,7 @@ final class HTTPServerHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        self.timer?.cancel()
+        self.cancelDeadlineCheck()
         context.fireChannelInactive()
     }
 
@@ -386,8 +387,13 @@ final class HTTPServerHandler: ChannelDuplexHandler {
         context.writeAndFlush(self.wrapOutboundOut(last)).assumeIsolated().whenComplete { _ in
             target.value.close(mode: next == .linger ? .output : .all, promise: nil)
         }
-        self.timer?.cancel()
-        self.scheduleDeadlineCheck(in: self.deadline(of: .closing) ?? Self.lingerTime, context: context)
+        // The pending check may come later than the closing deadline (a linger is shorter than
+        // the other deadlines); an earlier one sees the new phase and sleeps on.
+        let closingDelay = self.deadline(of: .closing) ?? Self.lingerTime
+        if let pending = self.deadlineCheck, pending.at > context.eventLoop.now + closingDelay {
+            self.cancelDeadlineCheck()
+            self.scheduleDeadlineCheck(in: closingDelay, context: context)
+        }
         // Reading may have been paused: a lingering connection reads to drop what arrives.
         if self.readWithheld {
             self.readWithheld = false
@@ -412,15 +418,25 @@ final class HTTPServerHandler: ChannelDuplexHandler {
         }
     }
 
+    /// Schedules the connection's next deadline check: a callback, not a task, since a task
+    /// costs a promise and its future on every connection.
     private func scheduleDeadlineCheck(in delay: TimeAmount, context: ChannelHandlerContext) {
-        let target = NIOLoopBound(HandlerTarget(handler: self, context: context), eventLoop: context.eventLoop)
-        self.timer = context.eventLoop.assumeIsolated().scheduleTask(in: delay) {
-            target.value.handler.checkDeadline(context: target.value.context)
+        let at = context.eventLoop.now + delay
+        let check = DeadlineCheck(target: HandlerTarget(handler: self, context: context))
+        guard let callback = try? context.eventLoop.assumeIsolated().scheduleCallback(at: at, handler: check) else {
+            return  // the event loop is shutting down, and closes its channels
         }
+        self.deadlineCheck = (callback, at)
+    }
+
+    private func cancelDeadlineCheck() {
+        self.deadlineCheck?.callback.cancel()
+        self.deadlineCheck = nil
     }
 
     /// Acts on an expired deadline, or sleeps until the next one.
-    private func checkDeadline(context: ChannelHandlerContext) {
+    fileprivate func checkDeadline(context: ChannelHandlerContext) {
+        self.deadlineCheck = nil
         guard context.channel.isActive else { return }
         guard let timeout = self.deadline(of: self.activity.phase) else {
             return self.scheduleDeadlineCheck(in: min(self.limits.requestTimeout, self.limits.idleTimeout), context: context)
@@ -445,4 +461,13 @@ final class HTTPServerHandler: ChannelDuplexHandler {
 private struct HandlerTarget {
     let handler: HTTPServerHandler
     let context: ChannelHandlerContext
+}
+
+/// Runs the handler's deadline check on its event loop.
+private struct DeadlineCheck: NIOScheduledCallbackHandler {
+    let target: HandlerTarget
+
+    func handleScheduledCallback(eventLoop: some EventLoop) {
+        self.target.handler.checkDeadline(context: self.target.context)
+    }
 }
