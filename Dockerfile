@@ -30,8 +30,10 @@ COPY Sources/CRdKafka Sources/CRdKafka
 COPY Sources/CUServicePlugin Sources/CUServicePlugin
 COPY Sources/CPluginHost Sources/CPluginHost
 COPY Plugins/EchoPluginC Plugins/EchoPluginC
-RUN for target in Sources/K8sClient Sources/Agent Plugins/HelloPluginSwift \
-        Tests/AgentTests Tests/K8sClientTests Tests/UServiceCLITests; do \
+RUN for target in Sources/UServiceSupport Sources/CurlHTTP Sources/K8sClient Sources/HTTPServer \
+        Sources/AgentConfiguration Sources/Agent Sources/KafkaOutput Plugins/HelloPluginSwift \
+        Tests/HTTPServerTests Tests/AgentConfigurationTests Tests/AgentTests Tests/KafkaOutputTests \
+        Tests/CurlHTTPTests Tests/K8sClientTests Tests/UServiceCLITests; do \
         mkdir -p "$target" && touch "$target/Placeholder.swift"; \
     done \
     && mkdir -p Sources/uservice && touch Sources/uservice/main.swift \

@@ -6,8 +6,10 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "uservice", targets: ["uservice"]),
-        // The runtime and the Kubernetes client as libraries, for the benchmarks package in Benchmarks/.
+        // Libraries for the benchmarks package in Benchmarks/.
         .library(name: "Agent", targets: ["Agent"]),
+        .library(name: "AgentConfiguration", targets: ["AgentConfiguration"]),
+        .library(name: "HTTPServer", targets: ["HTTPServer"]),
         .library(name: "K8sClient", targets: ["K8sClient"]),
         .library(name: "EchoPluginC", type: .dynamic, targets: ["EchoPluginC"]),
         .library(name: "HelloPluginSwift", type: .dynamic, targets: ["HelloPluginSwift"]),
@@ -46,22 +48,60 @@ let package = Package(
         .target(name: "CPluginHost", dependencies: ["CUServicePlugin"]),
         .target(name: "EchoPluginC", dependencies: ["CUServicePlugin"], path: "Plugins/EchoPluginC"),
         .target(name: "HelloPluginSwift", dependencies: ["CUServicePlugin"], path: "Plugins/HelloPluginSwift"),
+        // Small shared utilities: file reading, the host environment, JSON strings, timestamps.
+        .target(
+            name: "UServiceSupport",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")]
+        ),
+        // A blocking HTTP client over libcurl, with cancellation (the Kubernetes client, `uservice drain`).
+        .target(
+            name: "CurlHTTP",
+            dependencies: ["CCurl"]
+        ),
+        // The Kubernetes API: cluster config, service-account token, typed calls, models.
         .target(
             name: "K8sClient",
             dependencies: [
-                "CCurl",
+                "CurlHTTP",
+                "UServiceSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+        // The agent's HTTP/1.1 server: parser, wire writer, connection handler, listener, limits.
+        .target(
+            name: "HTTPServer",
+            dependencies: [
+                "UServiceSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        // YAML, the config model, its validation and JSON Schema.
+        .target(
+            name: "AgentConfiguration",
+            dependencies: [
+                "CYaml",
+                "CPluginHost",
+                "UServiceSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The runtime: services, responders, health, lifecycle, Kubernetes Events, plugins.
         .target(
             name: "Agent",
             dependencies: [
-                "CYaml",
+                "AgentConfiguration",
+                "HTTPServer",
+                "K8sClient",
+                "CurlHTTP",
+                "UServiceSupport",
                 "CUServicePlugin",
                 "CPluginHost",
-                "K8sClient",
-                .target(name: "CRdKafka", condition: .when(traits: ["Kafka"])),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -72,11 +112,31 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
+        // Kafka output: empty unless the `Kafka` trait is on (then it links librdkafka).
+        .target(
+            name: "KafkaOutput",
+            dependencies: [
+                "Agent",
+                "AgentConfiguration",
+                "K8sClient",
+                "UServiceSupport",
+                .target(name: "CRdKafka", condition: .when(traits: ["Kafka"])),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "uservice",
             dependencies: [
                 "Agent",
+                "AgentConfiguration",
+                "CurlHTTP",
                 "K8sClient",
+                "UServiceSupport",
+                .target(name: "KafkaOutput", condition: .when(traits: ["Kafka"])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -84,17 +144,42 @@ let package = Package(
             ]
         ),
         .testTarget(
-            name: "AgentTests",
+            name: "HTTPServerTests",
             dependencies: [
-                "Agent",
+                "HTTPServer",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         .testTarget(
+            name: "AgentConfigurationTests",
+            dependencies: ["AgentConfiguration", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
+            name: "AgentTests",
+            dependencies: [
+                "Agent",
+                "AgentConfiguration",
+                "K8sClient",
+                "UServiceSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "KafkaOutputTests",
+            dependencies: ["KafkaOutput", "Agent", "K8sClient", "UServiceSupport"]
+        ),
+        .testTarget(
+            name: "CurlHTTPTests",
+            // K8sClient too: the client's https-only rule is checked against a real listener.
+            dependencies: ["CurlHTTP", "K8sClient", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
             name: "K8sClientTests",
-            dependencies: ["K8sClient"]
+            dependencies: ["K8sClient", "CurlHTTP", "UServiceSupport"]
         ),
         .testTarget(
             name: "UServiceCLITests",

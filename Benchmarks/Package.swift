@@ -22,6 +22,7 @@ let package = Package(
             name: "PluginCalls",
             dependencies: [
                 .product(name: "Agent", package: mainPackage),
+                .product(name: "AgentConfiguration", package: mainPackage),
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "PluginCalls",
@@ -31,6 +32,7 @@ let package = Package(
             name: "HotPaths",
             dependencies: [
                 .product(name: "Agent", package: mainPackage),
+                .product(name: "AgentConfiguration", package: mainPackage),
                 .product(name: "K8sClient", package: mainPackage),
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -1,6 +1,7 @@
 // The agent's hot paths, per operation: rendering a probe answer, rendering /metrics with
 // 1,000 series, parsing and validating a realistic config file, and encoding an Event.
 import Agent
+import AgentConfiguration
 import Benchmark
 import K8sClient
 import Metrics
@@ -76,7 +77,7 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark("config: parse and validate a realistic file") { benchmark in
         for _ in benchmark.scaledIterations {
-            blackHole(try ConfigLoader.decode(realisticConfig, file: "uservice.yaml"))
+            blackHole(try ConfigLoader.decode(realisticConfig, file: "uservice.yaml", features: .init(kafka: false)))
         }
     }
 

@@ -3,6 +3,7 @@
 // through the plugin ABI, and the plugin calling back into the host's logging, with the line
 // filtered out by level and with it written.
 import Agent
+import AgentConfiguration
 import Benchmark
 import Logging
 

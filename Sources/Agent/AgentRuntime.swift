@@ -3,12 +3,15 @@ import NIOCore
 import NIOPosix
 import ServiceLifecycle
 import UnixSignals
+import AgentConfiguration
+import HTTPServer
+import UServiceSupport
 
 /// The running agent: binds the health and data listeners, then runs the lifecycle until a
 /// drain completes.
 ///
-/// The parts run as services of one `ServiceGroup`: the Kafka sink (in a build with the `Kafka`
-/// trait, with a `kafka` section), the Kubernetes Event reporter (when the agent is in a
+/// The parts run as services of one `ServiceGroup`: the record output (the Kafka sink, in a
+/// build with the `Kafka` trait and a `kafka` section), the Kubernetes Event reporter (when the agent is in a
 /// cluster), the two listeners, the polled health checks, the signal handler and the drain
 /// coordinator, whose return shuts the others down.
 public struct AgentRuntime: Sendable {
@@ -22,6 +25,8 @@ public struct AgentRuntime: Sendable {
 
     private let loaded: LoadedConfig
     private let configPath: String?
+    private let features: ConfigFeatures
+    private let recordOutput: RecordOutputFactory?
     private let commandLinePlugins: [String]
     private let logControl: LogControl
     private let metrics: any MetricsExposition
@@ -30,12 +35,16 @@ public struct AgentRuntime: Sendable {
     /// - Parameters:
     ///   - config: the validated config to run on.
     ///   - configPath: the file it came from, re-read on SIGHUP; nil for the built-in defaults.
+    ///   - features: what the build supports, for reading the config again on SIGHUP.
+    ///   - recordOutput: makes the output of the agent's records (Kafka); nil when the build has none.
     ///   - commandLinePlugins: plugins given with `--plugin`, loaded after the config's `plugins`.
     ///   - logControl: the level and format the logging backend uses, updated on reload.
     ///   - metrics: the metrics backend's Prometheus view, served on `/metrics`.
-    public init(
+    package init(
         config: LoadedConfig,
         configPath: String?,
+        features: ConfigFeatures,
+        recordOutput: RecordOutputFactory?,
         commandLinePlugins: [String] = [],
         logControl: LogControl,
         metrics: any MetricsExposition,
@@ -43,6 +52,8 @@ public struct AgentRuntime: Sendable {
     ) {
         self.loaded = config
         self.configPath = configPath
+        self.features = features
+        self.recordOutput = recordOutput
         self.commandLinePlugins = commandLinePlugins
         self.logControl = logControl
         self.metrics = metrics
@@ -86,41 +97,25 @@ public struct AgentRuntime: Sendable {
             pluginCalls.shutdown()
         }
 
-        let records: (any RecordSink)?
-        #if Kafka
-        let kafka = try config.kafka.map { kafka throws(AgentStartupError) in
-            try KafkaSink(kafka, settings: settings, registry: registry, logger: self.logger)
-        }
-        defer { kafka?.shutdown() }
-        records = kafka
-        #else
-        records = nil
-        #endif
+        let output = try self.recordOutput?.make(config, settings, registry, self.logger)
+        defer { output?.shutdown() }
+        let records = output.map { $0 as any RecordSink }
 
         let httpMetrics = HTTPMetrics()
-        let health = try await HTTPListener.bind(
-            name: "health", address: config.health.listener.address, port: config.health.listener.port,
-            limits: { settings.current { $0.health.listener } },
-            handlerContext: .init(
-                responder: HealthResponder(
-                    registry: registry, lifecycle: lifecycle, settings: settings, tickers: tickers,
-                    metrics: self.metrics),
-                metrics: httpMetrics, connections: ConnectionRegistry(listener: "health"), accessLog: nil,
-                closeAfterResponse: { false }),
-            group: healthLoop)
+        let health = try await Self.bind(
+            "health", config.health.listener, limits: { settings.current { $0.health.listener.serverLimits } },
+            responder: HealthResponder(
+                registry: registry, lifecycle: lifecycle, settings: settings, tickers: tickers, metrics: self.metrics),
+            metrics: httpMetrics, requestLog: nil, closeAfterResponse: { false }, group: healthLoop)
         let data: HTTPListener
         do {
-            data = try await HTTPListener.bind(
-                name: "data", address: config.server.listener.address, port: config.server.listener.port,
-                limits: { settings.current { $0.server.listener } },
-                handlerContext: .init(
-                    responder: DataPlaneResponder(
-                        settings: settings, lifecycle: lifecycle, plugins: plugins.byName, pluginCalls: pluginCalls,
-                        records: records),
-                    metrics: httpMetrics, connections: ConnectionRegistry(listener: "data"),
-                    accessLog: AccessLog(logger: Logger(label: "access"), records: records),
-                    closeAfterResponse: { lifecycle.isDraining }),
-                group: MultiThreadedEventLoopGroup.singleton)
+            data = try await Self.bind(
+                "data", config.server.listener, limits: { settings.current { $0.server.listener.serverLimits } },
+                responder: DataPlaneResponder(
+                    settings: settings, lifecycle: lifecycle, plugins: plugins.byName, pluginCalls: pluginCalls,
+                    records: records),
+                metrics: httpMetrics, requestLog: AccessLog(logger: Logger(label: "access"), records: records),
+                closeAfterResponse: { lifecycle.isDraining }, group: MultiThreadedEventLoopGroup.singleton)
         } catch {
             await health.stopAccepting()
             throw error
@@ -135,7 +130,7 @@ public struct AgentRuntime: Sendable {
             throw error
         }
         defer { kubernetes?.calls.shutdown() }
-        let events = EventRecorder(queue: kubernetes?.events, sink: records)
+        let events = LifecycleEventPublisher(queue: kubernetes?.events, sink: records)
         events.record(.started, note: "uservice \(AgentVersion.current) started with \(self.configPath ?? "built-in defaults")")
         for plugin in plugins.inLoadOrder {
             events.record(.pluginLoaded, note: "plugin \(plugin.name) \(plugin.version) loaded from \(plugin.path)")
@@ -154,16 +149,14 @@ public struct AgentRuntime: Sendable {
 
         let outcome = DrainOutcome()
         let reloader = ConfigReloader(
-            path: self.configPath, commandLinePlugins: self.commandLinePlugins, settings: settings,
+            path: self.configPath, features: self.features, commandLinePlugins: self.commandLinePlugins, settings: settings,
             logControl: self.logControl, events: events, logger: self.logger)
-        // Graceful shutdown runs in reverse order: the Kafka sink and the Event reporter, first,
+        // Graceful shutdown runs in reverse order: the record output and the Event reporter, first,
         // flush last, once the drain has recorded Stopped and every request's record.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
-        #if Kafka
-        if let kafka {
-            services.append(.init(service: kafka, serviceName: "kafka"))
+        if let output, let serviceName = self.recordOutput?.serviceName {
+            services.append(.init(service: output, serviceName: serviceName))
         }
-        #endif
         if let reporter = kubernetes?.reporter {
             services.append(.init(service: reporter, serviceName: "kubernetes events"))
         }
@@ -187,6 +180,28 @@ public struct AgentRuntime: Sendable {
         let serviceGroup = ServiceGroup(configuration: .init(services: services, logger: self.logger))
         try await serviceGroup.run()
         return outcome.isClean ? .drained : .cut
+    }
+
+    /// Binds one of the two listeners at its configured address.
+    ///
+    /// - Throws: ``AgentStartupError/cannotBind(listener:address:port:reason:)``.
+    private static func bind(
+        _ name: String,
+        _ config: ListenerConfig,
+        limits: @escaping @Sendable () -> HTTPServerLimits,
+        responder: any HTTPResponder,
+        metrics: HTTPMetrics,
+        requestLog: (any HTTPRequestLog)?,
+        closeAfterResponse: @escaping @Sendable () -> Bool,
+        group: any EventLoopGroup
+    ) async throws(AgentStartupError) -> HTTPListener {
+        do {
+            return try await HTTPListener.bind(
+                name: name, address: config.address, port: config.port, limits: limits, responder: responder,
+                metrics: metrics, requestLog: requestLog, closeAfterResponse: closeAfterResponse, group: group)
+        } catch {
+            throw .cannotBind(listener: name, address: config.address, port: config.port, reason: error.reason)
+        }
     }
 
     /// Raises the open-file limit as far as allowed, and warns when it stays below what the

@@ -1,3 +1,5 @@
+import UServiceSupport
+
 /// Where the Kubernetes API is and who the agent is in it, as found inside a pod.
 public struct ClusterConfig: Sendable, Equatable {
     /// `https://host:port`, without a trailing slash.

@@ -1,12 +1,13 @@
+import CurlHTTP
 import FoundationEssentials
 import Logging
 import Metrics
-import Synchronization
 
-/// Calls the Kubernetes API over libcurl with the pod's service-account credentials.
+/// Calls the Kubernetes API with the pod's service-account credentials, through a
+/// ``KubernetesTransport`` (libcurl unless told otherwise).
 ///
-/// Blocking: every call runs the request on the calling thread, one at a time through one
-/// kept-alive connection. Call it from a dedicated thread, never from an event loop; pass a
+/// Blocking: every call runs the request on the calling thread (with libcurl, one at a time
+/// through one kept-alive connection). Call it from a dedicated thread, never from an event loop; pass a
 /// ``TransferCancellation`` to stop a call from elsewhere.
 ///
 /// Only `https` is spoken (an `http://` API server fails every call with a transport error
@@ -18,19 +19,29 @@ import Synchronization
 public final class KubernetesClient: Sendable {
     public let cluster: ClusterConfig
     private let token: ServiceAccountToken
-    private let connection: Mutex<CurlConnection>
+    private let transport: any KubernetesTransport
     private let timeout: Duration
     private let logger: Logger
 
     /// - Parameters:
     ///   - timeout: the longest one request may take, connecting included.
-    public init(cluster: ClusterConfig, timeout: Duration = .seconds(10), logger: Logger) throws(KubernetesError) {
+    ///   - transport: how requests reach the API server; nil: libcurl (``CurlTransport``).
+    public init(
+        cluster: ClusterConfig,
+        timeout: Duration = .seconds(10),
+        logger: Logger,
+        transport: (any KubernetesTransport)? = nil
+    ) throws(KubernetesError) {
         self.cluster = cluster
         self.token = ServiceAccountToken(path: cluster.tokenPath)
-        do {
-            self.connection = Mutex(try CurlConnection())
-        } catch {
-            throw .transport(error)
+        if let transport {
+            self.transport = transport
+        } else {
+            do {
+                self.transport = try CurlTransport()
+            } catch {
+                throw .transport(error)
+            }
         }
         self.timeout = timeout
         self.logger = logger
@@ -112,12 +123,7 @@ public final class KubernetesClient: Sendable {
             caFile: self.cluster.caPath, timeout: self.timeout, connectTimeout: min(self.timeout, .seconds(5)),
             protocols: .https)
         let started = ContinuousClock.now
-        let result: Result<CurlResponse, CurlError> = self.connection.withLock { connection in
-            if cancellation?.isCancelled == true {
-                return .failure(.cancelled())
-            }
-            return Result { () throws(CurlError) in try connection.perform(request, cancellation: cancellation) }
-        }
+        let result = Result { () throws(CurlError) in try self.transport.perform(request, cancellation: cancellation) }
         let code = (try? result.get()).map { "\($0.status)" } ?? "error"
         Counter(label: "uservice_kubernetes_requests_total", dimensions: [("verb", verb), ("code", code)]).increment()
         self.logger.debug(

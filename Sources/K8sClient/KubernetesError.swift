@@ -1,3 +1,5 @@
+import CurlHTTP
+
 /// Why a Kubernetes API call failed.
 public enum KubernetesError: Error, Sendable, Equatable, CustomStringConvertible {
     /// No HTTP response: connection refused or reset, TLS failure, timeout, cancellation.

@@ -1,4 +1,5 @@
 import Synchronization
+import UServiceSupport
 
 /// The pod's bearer token, read from its file and re-read as it rotates: at least every
 /// `refreshInterval`, and at once after ``invalidate()`` (which follows a 401).

@@ -1,5 +1,6 @@
-import Agent
+import AgentConfiguration
 import ArgumentParser
+import UServiceSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -25,9 +26,9 @@ struct ConfigOptions: ParsableArguments {
 
     /// Loads the config, or prints every problem to standard error and exits with status 1.
     func load() throws -> LoadedConfig {
-        guard let path = self.path else { return ConfigLoader.defaults }
+        guard let path = self.path else { return ConfigLoader.defaults(features: BuildFeatures.config) }
         do {
-            return try ConfigLoader.load(file: path)
+            return try ConfigLoader.load(file: path, features: BuildFeatures.config)
         } catch {
             for diagnostic in error.diagnostics {
                 LineWriter.standardError.writeLine(diagnostic.description)

@@ -1,6 +1,9 @@
 import Agent
 import ArgumentParser
 import K8sClient
+import AgentConfiguration
+import CurlHTTP
+import UServiceSupport
 
 /// `uservice drain`: the exec form of the preStop hook.
 struct DrainCommand: ParsableCommand {

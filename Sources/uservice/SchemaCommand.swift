@@ -1,4 +1,4 @@
-import Agent
+import AgentConfiguration
 import ArgumentParser
 
 /// `uservice schema`: the config file's JSON Schema, for editors and CI checks.
@@ -9,6 +9,6 @@ struct SchemaCommand: ParsableCommand {
     )
 
     func run() {
-        print(ConfigLoader.jsonSchema.renderJSON(), terminator: "")
+        print(ConfigLoader.jsonSchema(features: BuildFeatures.config).renderJSON(), terminator: "")
     }
 }

@@ -3,6 +3,7 @@ import ArgumentParser
 import Logging
 import Metrics
 import Prometheus
+import AgentConfiguration
 
 /// `uservice start`: run the agent.
 struct StartCommand: ParsableCommand {
@@ -36,7 +37,8 @@ struct StartCommand: ParsableCommand {
             throw ExitCode.failure
         }
         let runtime = AgentRuntime(
-            config: loaded, configPath: self.configOptions.path, commandLinePlugins: self.plugins, logControl: logControl,
+            config: loaded, configPath: self.configOptions.path, features: BuildFeatures.config,
+            recordOutput: BuildFeatures.recordOutput, commandLinePlugins: self.plugins, logControl: logControl,
             metrics: PrometheusExposition(registry: registry), logger: logger)
         do {
             guard try runBlocking({ try await runtime.run() }) == .drained else { throw ExitCode.failure }

@@ -1,6 +1,7 @@
 import Agent
+import AgentConfiguration
 import ArgumentParser
-import K8sClient
+import CurlHTTP
 
 /// `uservice version`: the agent's version and the C libraries it runs on.
 struct VersionCommand: ParsableCommand {
@@ -20,20 +21,20 @@ struct VersionCommand: ParsableCommand {
     func run() {
         var libraries: [ConfigValue.Member] = [
             .init("libcurl", .string(Libcurl.version)),
-            .init("libyaml", .string(AgentVersion.libyaml)),
+            .init("libyaml", .string(YAMLParser.libyamlVersion)),
         ]
-        if let librdkafka = AgentVersion.librdkafka {
+        if let librdkafka = BuildFeatures.librdkafkaVersion {
             libraries.append(.init("librdkafka", .string(librdkafka)))
         }
         switch self.output {
         case .text:
             let list = libraries.map { "\($0.key) \(Self.text($0.value))" }.joined(separator: ", ")
-            let kafka = AgentVersion.librdkafka == nil ? "" : ", with Kafka"
+            let kafka = BuildFeatures.librdkafkaVersion == nil ? "" : ", with Kafka"
             print("uservice \(AgentVersion.current) (\(list))\(kafka)")
         case .json:
             let facts: [ConfigValue.Member] =
                 [.init("version", .string(AgentVersion.current))] + libraries
-                + [.init("kafka", .bool(AgentVersion.librdkafka != nil))]
+                + [.init("kafka", .bool(BuildFeatures.librdkafkaVersion != nil))]
             print(ConfigValue.object(facts).renderJSON(), terminator: "")
         }
     }

@@ -2,6 +2,8 @@ import K8sClient
 import Testing
 
 @testable import Agent
+import AgentConfiguration
+@testable import UServiceSupport
 
 @Suite("event reporting")
 struct EventReportingTests {

@@ -2,6 +2,8 @@ import NIOCore
 import Testing
 
 @testable import Agent
+import AgentConfiguration
+@testable import UServiceSupport
 
 @Suite("health checks")
 struct HealthTests {

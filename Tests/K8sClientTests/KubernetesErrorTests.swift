@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Testing
 
+import CurlHTTP
 @testable import K8sClient
 
 @Suite("API errors and models")

@@ -1,1 +1,1 @@
-../../../Sources/Agent/HTTP/HTTPHeadFields.swift
+../../../Sources/HTTPServer/HTTPHeadFields.swift

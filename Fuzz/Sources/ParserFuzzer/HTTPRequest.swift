@@ -1,1 +1,1 @@
-../../../Sources/Agent/HTTP/HTTPRequest.swift
+../../../Sources/HTTPServer/HTTPRequest.swift

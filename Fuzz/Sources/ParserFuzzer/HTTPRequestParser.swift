@@ -1,1 +1,1 @@
-../../../Sources/Agent/HTTP/HTTPRequestParser.swift
+../../../Sources/HTTPServer/HTTPRequestParser.swift

@@ -1,3 +1,5 @@
+import UServiceSupport
+
 /// The outcome of one health check at one moment.
 public struct HealthCheckResult: Sendable, Equatable {
     /// True when the check passes.

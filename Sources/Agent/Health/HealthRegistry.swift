@@ -1,4 +1,5 @@
 import NIOConcurrencyHelpers
+import AgentConfiguration
 
 /// Where every part of the agent registers the checks behind the probes.
 ///

@@ -1,4 +1,5 @@
 import NIOCore
+import UServiceSupport
 
 /// The checks of one probe and their combined status, as the probe endpoints render it.
 public struct HealthReport: Sendable, Equatable {

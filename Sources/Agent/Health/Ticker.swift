@@ -1,4 +1,5 @@
 import NIOConcurrencyHelpers
+import UServiceSupport
 
 /// A watchdog: passes while it was ticked (or created) within `margin`, fails after.
 ///

@@ -1,4 +1,5 @@
 import K8sClient
+import UServiceSupport
 
 /// A lifecycle moment the agent reports as a Kubernetes Event.
 public struct AgentEvent: Sendable, Equatable {
@@ -13,7 +14,7 @@ public struct AgentEvent: Sendable, Equatable {
         case pluginLoaded = "PluginLoaded"
 
         /// What the agent did, in the Event's `action`.
-        var action: String {
+        package var action: String {
             switch self {
             case .started: "Start"
             case .ready: "BecomeReady"
@@ -24,7 +25,7 @@ public struct AgentEvent: Sendable, Equatable {
             }
         }
 
-        var type: Event.Kind {
+        package var type: Event.Kind {
             self == .configRejected ? .warning : .normal
         }
     }

@@ -1,6 +1,7 @@
 import K8sClient
 import NIOConcurrencyHelpers
 import NIOPosix
+import CurlHTTP
 
 /// Runs the blocking ``KubernetesClient`` off the event loops, on a thread of its own, so a
 /// slow or hung API server never holds up probes or the data port.

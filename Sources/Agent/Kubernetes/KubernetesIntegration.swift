@@ -1,5 +1,8 @@
 import K8sClient
 import Logging
+import AgentConfiguration
+import CurlHTTP
+import UServiceSupport
 
 /// The Kubernetes side of a running agent: the API client on its own thread, the `kubernetes`
 /// health check, and (with `kubernetes.events`) the Event queue and its reporter.

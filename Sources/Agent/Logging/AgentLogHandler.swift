@@ -1,4 +1,5 @@
 import Logging
+import UServiceSupport
 
 /// The agent's swift-log backend: one line per event on standard error, as JSON or text.
 ///

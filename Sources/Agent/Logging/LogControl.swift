@@ -1,5 +1,6 @@
 import Logging
 import NIOConcurrencyHelpers
+import AgentConfiguration
 
 /// The process-wide log level and format, changeable while running (SIGHUP reload).
 ///

@@ -1,4 +1,5 @@
 import Logging
+import UServiceSupport
 
 /// One log event ready to be written as a JSON or a text line.
 struct LogRecord {

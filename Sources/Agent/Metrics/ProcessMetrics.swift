@@ -5,6 +5,7 @@ import Musl
 #endif
 
 import K8sClient
+import UServiceSupport
 
 /// The standard `process_*` metrics, read from `/proc/self` at scrape time.
 public struct ProcessMetrics: Sendable, Equatable {

@@ -1,5 +1,6 @@
 import Logging
 import NIOPosix
+import UServiceSupport
 
 /// The plugins an agent runs with, by name, loaded at start and shut down at exit.
 struct PluginSet: Sendable {

@@ -1,8 +1,10 @@
+import UServiceSupport
+
 /// Something the agent publishes to a ``RecordSink``: a lifecycle event, a data-plane request,
 /// or a plugin's answer.
-enum AgentRecord: Sendable {
+package enum AgentRecord: Sendable {
     /// The kinds, which a sink may take or not.
-    enum Kind: Sendable {
+    package enum Kind: Sendable {
         case event, request, pluginOutput
     }
 
@@ -10,7 +12,7 @@ enum AgentRecord: Sendable {
     case request(AccessRecord)
     case pluginOutput(PluginOutput)
 
-    var kind: Kind {
+    package var kind: Kind {
         switch self {
         case .event: .event
         case .request: .request
@@ -20,29 +22,29 @@ enum AgentRecord: Sendable {
 }
 
 /// One data-plane request, with the fields of its access-log line.
-struct AccessRecord: Sendable {
-    var time: UTCTimestamp
-    var method: String
-    var path: String
-    var status: UInt
+package struct AccessRecord: Sendable {
+    package var time: UTCTimestamp
+    package var method: String
+    package var path: String
+    package var status: UInt
     /// Response body bytes.
-    var bytes: Int
-    var nanoseconds: Int64
-    var remote: String
+    package var bytes: Int
+    package var nanoseconds: Int64
+    package var remote: String
 }
 
 /// A plugin's answer to `POST /plugins/NAME`.
-struct PluginOutput: Sendable {
-    var time: UTCTimestamp
-    var plugin: String
-    var status: Int
-    var contentType: String
-    var body: [UInt8]
+package struct PluginOutput: Sendable {
+    package var time: UTCTimestamp
+    package var plugin: String
+    package var status: Int
+    package var contentType: String
+    package var body: [UInt8]
 }
 
 /// Where the agent publishes its records besides its log and Kubernetes Events; a build with
 /// the `Kafka` trait has one, the Kafka sink.
-protocol RecordSink: Sendable {
+package protocol RecordSink: Sendable {
     /// Whether the sink takes records of `kind`, so callers skip building ones it does not.
     func accepts(_ kind: AgentRecord.Kind) -> Bool
     /// Hands `record` over without blocking; a full sink drops and counts it.
@@ -51,7 +53,7 @@ protocol RecordSink: Sendable {
 
 extension Optional where Wrapped == any RecordSink {
     /// Publishes the record `make` builds when there is a sink and it takes records of `kind`.
-    func publish(_ kind: AgentRecord.Kind, _ make: () -> AgentRecord) {
+    package func publish(_ kind: AgentRecord.Kind, _ make: () -> AgentRecord) {
         guard let sink = self, sink.accepts(kind) else { return }
         sink.publish(make())
     }

@@ -1,6 +1,8 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import HTTPServer
+import UServiceSupport
 
 /// The data port's serving functions.
 ///

@@ -1,5 +1,8 @@
 import NIOCore
 import NIOHTTP1
+import AgentConfiguration
+import HTTPServer
+import UServiceSupport
 
 /// The health port: probes, `/metrics`, the preStop hook and watchdog ticks.
 ///

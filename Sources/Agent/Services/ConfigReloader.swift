@@ -1,4 +1,5 @@
 import Logging
+import AgentConfiguration
 
 /// Re-reads the config file on SIGHUP. A valid config is applied, except settings that need a
 /// restart (listener addresses and ports, tickers, plugins and their thread count, kubernetes,
@@ -7,11 +8,13 @@ import Logging
 /// Each outcome is recorded as an Event: `ConfigReloaded` or `ConfigRejected`.
 struct ConfigReloader: Sendable {
     let path: String?
+    /// What the build supports, as when the config was first read.
+    let features: ConfigFeatures
     /// Plugins from `--plugin`, which a reloaded file does not list.
     let commandLinePlugins: [String]
     let settings: RuntimeSettings
     let logControl: LogControl
-    let events: EventRecorder
+    let events: LifecycleEventPublisher
     let logger: Logger
 
     /// A setting whose change a reload can detect.
@@ -26,19 +29,12 @@ struct ConfigReloader: Sendable {
     }
 
     /// Read only at start: a reload logs a change to them and keeps the running value.
-    private static let restartOnly: [Setting] = {
-        var settings = [
-            Setting("health.address", \.health.listener.address), Setting("health.port", \.health.listener.port),
-            Setting("health.tickers", \.health.tickers), Setting("server.address", \.server.listener.address),
-            Setting("server.port", \.server.listener.port), Setting("server.maxPluginCalls", \.server.maxPluginCalls),
-            Setting("plugins", \.plugins),
-            Setting("kubernetes", \.kubernetes),
-        ]
-        #if Kafka
-        settings.append(Setting("kafka", \.kafka))
-        #endif
-        return settings
-    }()
+    private static let restartOnly = [
+        Setting("health.address", \.health.listener.address), Setting("health.port", \.health.listener.port),
+        Setting("health.tickers", \.health.tickers), Setting("server.address", \.server.listener.address),
+        Setting("server.port", \.server.listener.port), Setting("server.maxPluginCalls", \.server.maxPluginCalls),
+        Setting("plugins", \.plugins), Setting("kubernetes", \.kubernetes), Setting("kafka", \.kafka),
+    ]
 
     /// Applied by a reload: the next request, connection or drain uses them.
     private static let live = [
@@ -53,7 +49,7 @@ struct ConfigReloader: Sendable {
         }
         let loaded: LoadedConfig
         do {
-            loaded = try ConfigLoader.load(file: path)
+            loaded = try ConfigLoader.load(file: path, features: self.features)
         } catch {
             for diagnostic in error.diagnostics {
                 self.logger.error("config rejected: \(diagnostic)")
@@ -80,9 +76,7 @@ struct ConfigReloader: Sendable {
         next.server.maxPluginCalls = current.server.maxPluginCalls
         next.plugins = current.plugins
         next.kubernetes = current.kubernetes
-        #if Kafka
         next.kafka = current.kafka
-        #endif
 
         let applied = Self.live.filter { $0.differs(current, next) }.map(\.name)
         self.settings.replace(with: next)

@@ -1,5 +1,6 @@
 import Logging
 import ServiceLifecycle
+import HTTPServer
 
 /// Carries out the drain timeline once anything requests it, then returns, which shuts the
 /// service group down:
@@ -16,7 +17,7 @@ struct DrainCoordinator: Service {
     let lifecycle: LifecycleController
     let settings: RuntimeSettings
     let dataListener: HTTPListener
-    let events: EventRecorder
+    let events: LifecycleEventPublisher
     let logger: Logger
     /// Set when the deadline cut requests, for the exit status.
     let outcome: DrainOutcome

@@ -1,4 +1,5 @@
 import ServiceLifecycle
+import HTTPServer
 
 /// Keeps a listener open until the service group shuts down (or is cancelled), then closes
 /// it, giving open connections `closeTimeout` to finish their current request.

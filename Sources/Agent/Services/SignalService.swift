@@ -6,6 +6,7 @@ import Musl
 import Logging
 import ServiceLifecycle
 import UnixSignals
+import HTTPServer
 
 /// Turns signals into lifecycle actions: SIGTERM and SIGINT drain (a second one exits at
 /// once, logging what it cuts), SIGHUP reloads the config.

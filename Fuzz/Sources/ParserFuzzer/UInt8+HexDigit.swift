@@ -1,1 +1,0 @@
-../../../Sources/Agent/Support/UInt8+HexDigit.swift

@@ -1,0 +1,1 @@
+../../../Sources/UServiceSupport/UInt8+HexDigit.swift
