@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "AgentConfiguration", targets: ["AgentConfiguration"]),
         .library(name: "HTTPServer", targets: ["HTTPServer"]),
         .library(name: "K8sClient", targets: ["K8sClient"]),
+        .library(name: "UServiceSupport", targets: ["UServiceSupport"]),
         .library(name: "EchoPluginC", type: .dynamic, targets: ["EchoPluginC"]),
         .library(name: "HelloPluginSwift", type: .dynamic, targets: ["HelloPluginSwift"]),
     ],
@@ -162,8 +163,10 @@ let package = Package(
             dependencies: [
                 "Agent",
                 "AgentConfiguration",
+                "CurlHTTP",
                 "K8sClient",
                 "UServiceSupport",
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]

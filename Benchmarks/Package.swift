@@ -23,6 +23,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Agent", package: mainPackage),
                 .product(name: "AgentConfiguration", package: mainPackage),
+                .product(name: "UServiceSupport", package: mainPackage),
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "PluginCalls",

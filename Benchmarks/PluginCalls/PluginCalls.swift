@@ -6,6 +6,7 @@ import Agent
 import AgentConfiguration
 import Benchmark
 import Logging
+import UServiceSupport
 
 #if canImport(Glibc)
 import Glibc
