@@ -1,6 +1,15 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+/// Upcoming language features every Swift target opts into (as Hummingbird does): `any` spelled
+/// out, imports internal unless marked `public`, and members visible only from modules a file
+/// imports itself.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
 let package = Package(
     name: "uservice",
     platforms: [.macOS(.v15)],
@@ -52,12 +61,14 @@ let package = Package(
         // Small shared utilities: file reading, the host environment, JSON strings, timestamps.
         .target(
             name: "UServiceSupport",
-            dependencies: [.product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
         ),
         // A blocking HTTP client over libcurl, with cancellation (the Kubernetes client, `uservice drain`).
         .target(
             name: "CurlHTTP",
-            dependencies: ["CCurl"]
+            dependencies: ["CCurl"],
+            swiftSettings: swiftSettings
         ),
         // The Kubernetes API: cluster config, service-account token, typed calls, models.
         .target(
@@ -67,20 +78,21 @@ let package = Package(
                 "UServiceSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
-            ]
+            ],
+            swiftSettings: swiftSettings
         ),
         // The agent's HTTP/1.1 server: parser, wire writer, connection handler, listener, limits.
         .target(
             name: "HTTPServer",
             dependencies: [
                 "UServiceSupport",
-                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            ]
+            ],
+            swiftSettings: swiftSettings
         ),
         // YAML, the config model, its validation and JSON Schema.
         .target(
@@ -90,7 +102,8 @@ let package = Package(
                 "CPluginHost",
                 "UServiceSupport",
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            swiftSettings: swiftSettings
         ),
         // The runtime: services, responders, health, lifecycle, Kubernetes Events, plugins.
         .target(
@@ -111,7 +124,8 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-            ]
+            ],
+            swiftSettings: swiftSettings
         ),
         // Kafka output: empty unless the `Kafka` trait is on (then it links librdkafka).
         .target(
@@ -127,7 +141,8 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "uservice",
@@ -142,7 +157,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-            ]
+            ],
+            swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "HTTPServerTests",
@@ -152,11 +168,13 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            ]
+            ],
+            swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "AgentConfigurationTests",
-            dependencies: ["AgentConfiguration", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["AgentConfiguration", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "AgentTests",
@@ -169,25 +187,30 @@ let package = Package(
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
-            ]
+            ],
+            swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "KafkaOutputTests",
-            dependencies: ["KafkaOutput", "Agent", "K8sClient", "UServiceSupport"]
+            dependencies: ["KafkaOutput", "Agent", "K8sClient", "UServiceSupport"],
+            swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "CurlHTTPTests",
             // K8sClient too: the client's https-only rule is checked against a real listener.
-            dependencies: ["CurlHTTP", "K8sClient", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CurlHTTP", "K8sClient", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "K8sClientTests",
-            dependencies: ["K8sClient", "CurlHTTP", "UServiceSupport"]
+            dependencies: ["K8sClient", "CurlHTTP", "UServiceSupport"],
+            swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "UServiceCLITests",
             dependencies: ["uservice"],
-            exclude: ["Corpus"]
+            exclude: ["Corpus"],
+            swiftSettings: swiftSettings
         ),
     ]
 )

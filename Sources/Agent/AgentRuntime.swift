@@ -1,9 +1,9 @@
-import Logging
+package import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
 import UnixSignals
-import AgentConfiguration
+package import AgentConfiguration
 import HTTPServer
 import UServiceSupport
 

@@ -1,5 +1,4 @@
-import Logging
-import NIOCore
+public import NIOCore
 import NIOPosix
 
 #if canImport(Glibc)

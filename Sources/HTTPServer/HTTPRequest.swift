@@ -1,5 +1,5 @@
-import NIOCore
-import NIOHTTP1
+public import NIOCore
+public import NIOHTTP1
 import UServiceSupport
 
 /// One whole HTTP request, body included, as responders see it.

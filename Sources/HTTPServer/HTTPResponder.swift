@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// Answers whole requests for one listener.
 ///

@@ -1,5 +1,5 @@
-import NIOCore
-import NIOHTTP1
+public import NIOCore
+public import NIOHTTP1
 import UServiceSupport
 
 /// A whole HTTP response from a responder.

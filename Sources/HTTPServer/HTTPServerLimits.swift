@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// What one listener allows: how many connections, and how much and how long each may send.
 /// A listener reads its limits for every new connection, so new values apply to new connections.

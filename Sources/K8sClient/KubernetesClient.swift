@@ -1,6 +1,6 @@
-import CurlHTTP
+public import CurlHTTP
 import FoundationEssentials
-import Logging
+public import Logging
 import Metrics
 
 /// Calls the Kubernetes API with the pod's service-account credentials, through a

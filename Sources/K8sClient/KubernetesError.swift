@@ -1,4 +1,4 @@
-import CurlHTTP
+public import CurlHTTP
 
 /// Why a Kubernetes API call failed.
 public enum KubernetesError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-import CurlHTTP
+public import CurlHTTP
 import Synchronization
 
 /// How a ``KubernetesClient`` reaches the API server: one HTTP exchange per call. libcurl in

@@ -1,5 +1,6 @@
 import Agent
 import UServiceSupport
+import K8sClient
 
 #if Kafka
 /// The JSON value of a Kafka record. Every record has `kind` (`event`, `request` or

@@ -1,5 +1,5 @@
 #if Kafka
-import Agent
+package import Agent
 import AgentConfiguration
 import CRdKafka
 import Logging

@@ -1,4 +1,4 @@
-import NIOCore
+package import NIOCore
 
 /// Appends bytes to raw memory of a size fixed in advance, each append checked against it.
 ///

@@ -1,6 +1,5 @@
 import Agent
 import ArgumentParser
-import K8sClient
 import AgentConfiguration
 import CurlHTTP
 import UServiceSupport

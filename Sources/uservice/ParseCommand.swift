@@ -1,5 +1,6 @@
 import Agent
 import ArgumentParser
+import AgentConfiguration
 
 /// `uservice parse`: validate a config and print it with every default filled in.
 struct ParseCommand: ParsableCommand {

@@ -4,6 +4,7 @@ import NIOHTTP1
 import Testing
 
 @testable import HTTPServer
+import UServiceSupport
 
 /// Feeds the same byte streams to the agent's ``HTTPRequestParser`` and to NIOHTTP1's
 /// llhttp-based `HTTPRequestDecoder` (llhttp 9 in its strict default: NIO sets no lenient flag)

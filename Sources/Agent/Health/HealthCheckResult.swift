@@ -1,4 +1,4 @@
-import UServiceSupport
+public import UServiceSupport
 
 /// The outcome of one health check at one moment.
 public struct HealthCheckResult: Sendable, Equatable {

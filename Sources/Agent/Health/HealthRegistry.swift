@@ -1,5 +1,5 @@
 import NIOConcurrencyHelpers
-import AgentConfiguration
+public import AgentConfiguration
 
 /// Where every part of the agent registers the checks behind the probes.
 ///

@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 import UServiceSupport
 
 /// The checks of one probe and their combined status, as the probe endpoints render it.

@@ -1,5 +1,5 @@
-import K8sClient
-import UServiceSupport
+package import K8sClient
+public import UServiceSupport
 
 /// A lifecycle moment the agent reports as a Kubernetes Event.
 public struct AgentEvent: Sendable, Equatable {

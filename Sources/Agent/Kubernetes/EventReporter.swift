@@ -2,6 +2,7 @@ import K8sClient
 import Logging
 import ServiceLifecycle
 import CurlHTTP
+import UServiceSupport
 
 /// Sends the queued lifecycle Events to the API server, in order, as `events.k8s.io/v1`
 /// Events regarding the agent's pod.

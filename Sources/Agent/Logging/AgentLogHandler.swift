@@ -1,5 +1,6 @@
-import Logging
-import UServiceSupport
+public import Logging
+public import UServiceSupport
+import AgentConfiguration
 
 /// The agent's swift-log backend: one line per event on standard error, as JSON or text.
 ///

@@ -1,6 +1,6 @@
-import Logging
+public import Logging
 import NIOConcurrencyHelpers
-import AgentConfiguration
+public import AgentConfiguration
 
 /// The process-wide log level and format, changeable while running (SIGHUP reload).
 ///

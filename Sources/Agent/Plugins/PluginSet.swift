@@ -1,6 +1,7 @@
 import Logging
 import NIOPosix
 import UServiceSupport
+import AgentConfiguration
 
 /// The plugins an agent runs with, by name, loaded at start and shut down at exit.
 struct PluginSet: Sendable {

@@ -1,4 +1,4 @@
-import UServiceSupport
+package import UServiceSupport
 
 /// Something the agent publishes to a ``RecordSink``: a lifecycle event, a data-plane request,
 /// or a plugin's answer.

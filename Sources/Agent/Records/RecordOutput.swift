@@ -1,6 +1,6 @@
-import AgentConfiguration
-import Logging
-import ServiceLifecycle
+package import AgentConfiguration
+package import Logging
+package import ServiceLifecycle
 
 /// A ``RecordSink`` that runs as a service of the agent (the Kafka sink): started with the
 /// others and, at graceful shutdown, stopped after the drain so it can flush every record.

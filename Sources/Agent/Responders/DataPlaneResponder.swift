@@ -3,6 +3,7 @@ import NIOHTTP1
 import NIOPosix
 import HTTPServer
 import UServiceSupport
+import AgentConfiguration
 
 /// The data port's serving functions.
 ///

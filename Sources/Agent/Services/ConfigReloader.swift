@@ -22,7 +22,7 @@ struct ConfigReloader: Sendable {
         var name: String
         var differs: @Sendable (AgentConfig, AgentConfig) -> Bool
 
-        init<Value: Equatable & Sendable>(_ name: String, _ keyPath: KeyPath<AgentConfig, Value> & Sendable) {
+        init<Value: Equatable & Sendable>(_ name: String, _ keyPath: any KeyPath<AgentConfig, Value> & Sendable) {
             self.name = name
             self.differs = { $0[keyPath: keyPath] != $1[keyPath: keyPath] }
         }

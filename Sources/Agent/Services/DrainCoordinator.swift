@@ -1,6 +1,7 @@
 import Logging
 import ServiceLifecycle
 import HTTPServer
+import AgentConfiguration
 
 /// Carries out the drain timeline once anything requests it, then returns, which shuts the
 /// service group down:
