@@ -1,11 +1,11 @@
 package import Logging
-import NIOCore
+internal import NIOCore
 import NIOPosix
-import ServiceLifecycle
+internal import ServiceLifecycle
 import UnixSignals
 package import AgentConfiguration
 import HTTPServer
-import UServiceSupport
+internal import UServiceSupport
 
 /// The running agent: binds the health and data listeners, then runs the lifecycle until a
 /// drain completes.
@@ -14,9 +14,9 @@ import UServiceSupport
 /// build with the `Kafka` trait and a `kafka` section), the Kubernetes Event reporter (when the agent is in a
 /// cluster), the two listeners, the polled health checks, the signal handler and the drain
 /// coordinator, whose return shuts the others down.
-public struct AgentRuntime: Sendable {
+package struct AgentRuntime: Sendable {
     /// How the agent ended.
-    public enum Exit: Sendable, Equatable {
+    package enum Exit: Sendable, Equatable {
         /// Drained: every request in flight finished.
         case drained
         /// Drained, but the shutdown timeout cut requests in flight.
@@ -63,7 +63,7 @@ public struct AgentRuntime: Sendable {
     /// Runs until drained.
     ///
     /// - Throws: ``AgentStartupError`` when the agent cannot start; errors from the service group.
-    public func run() async throws -> Exit {
+    package func run() async throws -> Exit {
         // The health port gets event loops of its own: whatever the data port's loops are doing
         // (a flood of connections, a long parse), probes are served by threads of their own,
         // which the kernel schedules beside them.

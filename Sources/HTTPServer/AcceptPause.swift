@@ -1,4 +1,4 @@
-import NIOCore
+internal import NIOCore
 
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,4 @@
-import NIOCore
+internal import NIOCore
 
 /// Where one connection is in its request/response cycle and since when: what decides which of
 /// its deadlines applies (``HTTPServerHandler`` keeps one per connection). Times come from the

@@ -1,6 +1,6 @@
 import Metrics
 import NIOConcurrencyHelpers
-import NIOCore
+internal import NIOCore
 import Synchronization
 
 /// The open connections of one listener and their in-flight requests: admits new connections

@@ -1,4 +1,4 @@
-import NIOHTTP1
+internal import NIOHTTP1
 
 /// Parses one request head, its request line and header fields, from its bytes (every line
 /// ended by CRLF), and decides how the body is framed. Lives only inside the buffer's

@@ -1,6 +1,6 @@
 import Metrics
 import NIOConcurrencyHelpers
-import NIOHTTP1
+internal import NIOHTTP1
 
 /// The `http_server_*` metrics of both listeners: a duration histogram per method, route and
 /// status, and the number of requests being served.

@@ -1,5 +1,5 @@
-import NIOCore
-import NIOHTTP1
+internal import NIOCore
+internal import NIOHTTP1
 import UServiceSupport
 
 /// Why a request cannot be served: it is answered with `status` and the connection closes.

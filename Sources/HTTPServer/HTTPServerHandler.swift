@@ -1,5 +1,5 @@
-import NIOCore
-import NIOHTTP1
+internal import NIOCore
+internal import NIOHTTP1
 
 /// Serves HTTP/1.1 on one connection: parses requests from its bytes (``HTTPRequestParser``),
 /// collects each body within the limits, hands the whole request to the responder and writes

@@ -1,7 +1,7 @@
 #if Kafka
 import CRdKafka
 import Logging
-import Agent
+internal import Agent
 import AgentConfiguration
 import UServiceSupport
 

@@ -1,4 +1,4 @@
-import Agent
+internal import Agent
 import UServiceSupport
 import K8sClient
 

@@ -1,5 +1,5 @@
 import AgentConfiguration
-import ArgumentParser
+internal import ArgumentParser
 import UServiceSupport
 
 #if canImport(Glibc)

@@ -1,5 +1,5 @@
 import Agent
-import ArgumentParser
+internal import ArgumentParser
 import AgentConfiguration
 import CurlHTTP
 import UServiceSupport

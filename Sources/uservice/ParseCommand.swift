@@ -1,5 +1,5 @@
 import Agent
-import ArgumentParser
+internal import ArgumentParser
 import AgentConfiguration
 
 /// `uservice parse`: validate a config and print it with every default filled in.

@@ -1,5 +1,5 @@
 import AgentConfiguration
-import ArgumentParser
+internal import ArgumentParser
 
 /// `uservice schema`: the config file's JSON Schema, for editors and CI checks.
 struct SchemaCommand: ParsableCommand {

@@ -1,4 +1,4 @@
-import ArgumentParser
+internal import ArgumentParser
 
 /// The `uservice` command line: a Kubernetes sidecar agent.
 @main

@@ -1,6 +1,6 @@
 import Agent
 import AgentConfiguration
-import ArgumentParser
+internal import ArgumentParser
 import CurlHTTP
 
 /// `uservice version`: the agent's version and the C libraries it runs on.

@@ -1,5 +1,5 @@
 public import NIOCore
-import UServiceSupport
+internal import UServiceSupport
 
 /// The checks of one probe and their combined status, as the probe endpoints render it.
 public struct HealthReport: Sendable, Equatable {

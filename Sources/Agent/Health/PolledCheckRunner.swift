@@ -1,4 +1,4 @@
-import ServiceLifecycle
+internal import ServiceLifecycle
 
 /// Runs every polled check of a registry on its interval until the agent shuts down.
 struct PolledCheckRunner: Service {

@@ -1,5 +1,5 @@
 import NIOConcurrencyHelpers
-import UServiceSupport
+internal import UServiceSupport
 
 /// A watchdog: passes while it was ticked (or created) within `margin`, fails after.
 ///

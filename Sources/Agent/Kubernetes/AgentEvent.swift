@@ -1,10 +1,10 @@
 package import K8sClient
-public import UServiceSupport
+package import UServiceSupport
 
 /// A lifecycle moment the agent reports as a Kubernetes Event.
-public struct AgentEvent: Sendable, Equatable {
+package struct AgentEvent: Sendable, Equatable {
     /// The reasons of the contract, each with its action and type.
-    public enum Reason: String, Sendable, CaseIterable {
+    package enum Reason: String, Sendable, CaseIterable {
         case started = "Started"
         case ready = "Ready"
         case draining = "Draining"
@@ -33,13 +33,13 @@ public struct AgentEvent: Sendable, Equatable {
     /// The longest note the API accepts, in UTF-8 bytes.
     static let maxNoteBytes = 1024
 
-    public var reason: Reason
+    package var reason: Reason
     /// What happened, for people; cut to 1 kB.
-    public var note: String
+    package var note: String
     /// When it happened.
-    public var time: UTCTimestamp
+    package var time: UTCTimestamp
 
-    public init(_ reason: Reason, note: String, time: UTCTimestamp = .now()) {
+    package init(_ reason: Reason, note: String, time: UTCTimestamp = .now()) {
         self.reason = reason
         self.note = Self.truncated(note)
         self.time = time

@@ -1,4 +1,4 @@
-import UServiceSupport
+internal import UServiceSupport
 
 /// Jittered exponential backoff: the delay before retry `attempt` (0-based) is drawn between
 /// half and all of `base * 2^attempt`, capped at `cap`, so agents restarted together do not

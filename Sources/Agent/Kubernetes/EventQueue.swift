@@ -5,27 +5,27 @@ import NIOConcurrencyHelpers
 ///
 /// Recording never blocks: when the queue is full the oldest Event is dropped and counted in
 /// `uservice_events_dropped_total{reason="queue_full"}`.
-public final class EventQueue: Sendable {
+package final class EventQueue: Sendable {
     private struct State {
         var events: [AgentEvent] = []
         var waiter: CheckedContinuation<AgentEvent?, Never>?
         var closed = false
     }
 
-    public let capacity: Int
+    package let capacity: Int
     private let state = NIOLockedValueBox(State())
 
-    public init(capacity: Int = 64) {
+    package init(capacity: Int = 64) {
         self.capacity = capacity
     }
 
     /// Queues an Event for the reporter; ignored once the queue is closed.
-    public func record(_ reason: AgentEvent.Reason, note: String) {
+    package func record(_ reason: AgentEvent.Reason, note: String) {
         self.record(AgentEvent(reason, note: note))
     }
 
     /// Queues an Event for the reporter; ignored once the queue is closed.
-    public func record(_ event: AgentEvent) {
+    package func record(_ event: AgentEvent) {
         let (waiter, dropped): (CheckedContinuation<AgentEvent?, Never>?, Bool) = self.state.withLockedValue { state in
             guard !state.closed else { return (nil, false) }
             if let waiter = state.waiter {

@@ -1,8 +1,8 @@
-import K8sClient
-import Logging
-import ServiceLifecycle
+internal import K8sClient
+internal import Logging
+internal import ServiceLifecycle
 import CurlHTTP
-import UServiceSupport
+internal import UServiceSupport
 
 /// Sends the queued lifecycle Events to the API server, in order, as `events.k8s.io/v1`
 /// Events regarding the agent's pod.

@@ -1,5 +1,5 @@
-import K8sClient
-import UServiceSupport
+internal import K8sClient
+internal import UServiceSupport
 
 /// Decides whether an Event is new or a repeat, as client-go's event recorder does: the same
 /// reason and note again within ``window`` of its last occurrence updates the first Event's

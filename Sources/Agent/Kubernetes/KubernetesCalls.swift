@@ -1,4 +1,4 @@
-import K8sClient
+internal import K8sClient
 import NIOConcurrencyHelpers
 import NIOPosix
 import CurlHTTP

@@ -1,8 +1,8 @@
-import K8sClient
-import Logging
-import AgentConfiguration
+internal import K8sClient
+internal import Logging
+internal import AgentConfiguration
 import CurlHTTP
-import UServiceSupport
+internal import UServiceSupport
 
 /// The Kubernetes side of a running agent: the API client on its own thread, the `kubernetes`
 /// health check, and (with `kubernetes.events`) the Event queue and its reporter.

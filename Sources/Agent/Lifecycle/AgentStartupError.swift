@@ -1,5 +1,5 @@
 /// Why the agent could not start; the executable prints it on one line and exits 1.
-public enum AgentStartupError: Error, Sendable, CustomStringConvertible {
+package enum AgentStartupError: Error, Sendable, CustomStringConvertible {
     /// A listener could not bind its address.
     case cannotBind(listener: String, address: String, port: Int, reason: String)
     /// A plugin could not be loaded or initialised.
@@ -9,7 +9,7 @@ public enum AgentStartupError: Error, Sendable, CustomStringConvertible {
     /// The Kafka producer could not be created from `kafka`.
     case kafka(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .cannotBind(let listener, let address, let port, let reason):
             let host = address.contains(":") ? "[\(address)]" : address

@@ -4,7 +4,7 @@ import NIOConcurrencyHelpers
 /// The shared, thread-safe lifecycle: probes and handlers read it, triggers move it, and the
 /// drain coordinator waits on it. Publishes `uservice_lifecycle_state{state}` (1 for the
 /// current state, 0 for the others).
-public final class LifecycleController: Sendable {
+package final class LifecycleController: Sendable {
     private struct Shared {
         var machine = LifecycleStateMachine()
         var drainStartedAt: ContinuousClock.Instant?
@@ -14,7 +14,7 @@ public final class LifecycleController: Sendable {
     private let shared = NIOLockedValueBox(Shared())
     private let stateGauges: [LifecycleState: Gauge]
 
-    public init() {
+    package init() {
         var gauges: [LifecycleState: Gauge] = [:]
         for state in LifecycleState.allCases {
             gauges[state] = Gauge(label: "uservice_lifecycle_state", dimensions: [("state", state.rawValue)])
@@ -24,31 +24,31 @@ public final class LifecycleController: Sendable {
     }
 
     /// The current state.
-    public var state: LifecycleState {
+    package var state: LifecycleState {
         self.shared.withLockedValue { $0.machine.state }
     }
 
     /// True from the moment a drain starts.
-    public var isDraining: Bool {
+    package var isDraining: Bool {
         let state = self.state
         return state == .draining || state == .stopped
     }
 
     /// When the drain started, if it has.
-    public var drainStartedAt: ContinuousClock.Instant? {
+    package var drainStartedAt: ContinuousClock.Instant? {
         self.shared.withLockedValue { $0.drainStartedAt }
     }
 
     /// Marks startup complete; false when a drain started first.
     @discardableResult
-    public func startupCompleted() -> Bool {
+    package func startupCompleted() -> Bool {
         let moved = self.shared.withLockedValue { $0.machine.startupCompleted() }
         if moved { self.publish(.ready) }
         return moved
     }
 
     /// Requests a drain; the first request wakes ``waitForDrain()``.
-    public func requestDrain(by trigger: LifecycleStateMachine.DrainTrigger) -> LifecycleStateMachine.DrainDecision {
+    package func requestDrain(by trigger: LifecycleStateMachine.DrainTrigger) -> LifecycleStateMachine.DrainDecision {
         let (decision, waiters) = self.shared.withLockedValue { shared in
             let decision = shared.machine.drainRequested(by: trigger)
             guard decision == .startDraining else { return (decision, [CheckedContinuation<LifecycleStateMachine.DrainTrigger, Never>]()) }
@@ -64,13 +64,13 @@ public final class LifecycleController: Sendable {
     }
 
     /// Marks the drain finished.
-    public func drainCompleted() {
+    package func drainCompleted() {
         self.shared.withLockedValue { $0.machine.drainCompleted() }
         self.publish(.stopped)
     }
 
     /// Suspends until a drain is requested and returns what requested it.
-    public func waitForDrain() async -> LifecycleStateMachine.DrainTrigger {
+    package func waitForDrain() async -> LifecycleStateMachine.DrainTrigger {
         await withCheckedContinuation { continuation in
             let trigger: LifecycleStateMachine.DrainTrigger? = self.shared.withLockedValue { shared in
                 if let trigger = shared.machine.drainTrigger { return trigger }

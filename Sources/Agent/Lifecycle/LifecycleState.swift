@@ -1,5 +1,5 @@
 /// The agent's phases: `starting -> ready -> draining -> stopped`.
-public enum LifecycleState: String, Sendable, CaseIterable {
+package enum LifecycleState: String, Sendable, CaseIterable {
     /// Listeners are being bound; startup probe fails.
     case starting
     /// Serving; readiness passes.

@@ -1,7 +1,7 @@
 /// The lifecycle's transitions, without clocks or I/O, so every path is testable on its own.
-public struct LifecycleStateMachine: Sendable, Equatable {
+package struct LifecycleStateMachine: Sendable, Equatable {
     /// What a drain request leads to.
-    public enum DrainDecision: Sendable, Equatable {
+    package enum DrainDecision: Sendable, Equatable {
         /// The first request: start the drain timeline.
         case startDraining
         /// A drain is already under way; nothing more to do.
@@ -11,7 +11,7 @@ public struct LifecycleStateMachine: Sendable, Equatable {
     }
 
     /// Where a drain request comes from.
-    public enum DrainTrigger: Sendable, Equatable, CustomStringConvertible {
+    package enum DrainTrigger: Sendable, Equatable, CustomStringConvertible {
         /// `POST /prestop` (the preStop hook, `uservice drain`).
         case preStopHook
         /// SIGTERM or SIGINT.
@@ -19,7 +19,7 @@ public struct LifecycleStateMachine: Sendable, Equatable {
         /// The service group is shutting down for another reason.
         case shutdown
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .preStopHook: "preStop hook"
             case .signal(let name): name
@@ -28,15 +28,15 @@ public struct LifecycleStateMachine: Sendable, Equatable {
         }
     }
 
-    public private(set) var state: LifecycleState = .starting
+    package private(set) var state: LifecycleState = .starting
     /// What started the drain, once one has.
-    public private(set) var drainTrigger: DrainTrigger?
+    package private(set) var drainTrigger: DrainTrigger?
     private var signalsReceived = 0
 
-    public init() {}
+    package init() {}
 
     /// Listeners are bound: `starting -> ready`. Returns false when a drain came first.
-    public mutating func startupCompleted() -> Bool {
+    package mutating func startupCompleted() -> Bool {
         guard self.state == .starting else { return false }
         self.state = .ready
         return true
@@ -45,7 +45,7 @@ public struct LifecycleStateMachine: Sendable, Equatable {
     /// A drain was requested. The first request of any kind starts it; while draining, only a
     /// second termination *signal* forces an exit (the preStop hook followed by Kubernetes'
     /// SIGTERM is the normal sequence, not a reason to hurry).
-    public mutating func drainRequested(by trigger: DrainTrigger) -> DrainDecision {
+    package mutating func drainRequested(by trigger: DrainTrigger) -> DrainDecision {
         if case .signal = trigger { self.signalsReceived += 1 }
         switch self.state {
         case .starting, .ready:
@@ -59,7 +59,7 @@ public struct LifecycleStateMachine: Sendable, Equatable {
     }
 
     /// In-flight work is finished: `draining -> stopped`.
-    public mutating func drainCompleted() {
+    package mutating func drainCompleted() {
         self.state = .stopped
     }
 }

@@ -1,7 +1,7 @@
-import Logging
+internal import Logging
 import HTTPServer
 import NIOHTTP1
-import UServiceSupport
+internal import UServiceSupport
 
 /// Writes one log line per data-plane request through swift-log, and publishes it as a
 /// record when the record sink takes requests.

@@ -1,5 +1,5 @@
-import Logging
-import UServiceSupport
+internal import Logging
+internal import UServiceSupport
 
 /// One log event ready to be written as a JSON or a text line.
 struct LogRecord {

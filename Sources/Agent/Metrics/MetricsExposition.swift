@@ -2,7 +2,7 @@
 ///
 /// The executable picks the metrics backend and hands the agent this view of it, so the
 /// agent's code only uses swift-metrics' API.
-public protocol MetricsExposition: Sendable {
+package protocol MetricsExposition: Sendable {
     /// Appends every registered metric to `buffer`.
     func render(into buffer: inout [UInt8])
 }

@@ -4,18 +4,18 @@ import Glibc
 import Musl
 #endif
 
-import K8sClient
-import UServiceSupport
+internal import K8sClient
+internal import UServiceSupport
 
 /// The standard `process_*` metrics, read from `/proc/self` at scrape time.
-public struct ProcessMetrics: Sendable, Equatable {
-    public var cpuSeconds: Double
-    public var residentMemoryBytes: Int
-    public var openFileDescriptors: Int
-    public var startTimeSeconds: Double
+package struct ProcessMetrics: Sendable, Equatable {
+    package var cpuSeconds: Double
+    package var residentMemoryBytes: Int
+    package var openFileDescriptors: Int
+    package var startTimeSeconds: Double
 
     /// Reads the current values; nil when `/proc` is not there.
-    public static func read() -> ProcessMetrics? {
+    package static func read() -> ProcessMetrics? {
         guard let statBytes = try? FileContents.bytes(at: "/proc/self/stat"),
             let bootTime = Self.bootTime()
         else { return nil }
@@ -38,7 +38,7 @@ public struct ProcessMetrics: Sendable, Equatable {
     }
 
     /// The four metrics in Prometheus text format.
-    public var prometheusText: String {
+    package var prometheusText: String {
         """
         # HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.
         # TYPE process_cpu_seconds_total counter

@@ -1,6 +1,6 @@
 import CPluginHost
 import CUServicePlugin
-import Logging
+internal import Logging
 
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,5 @@
 import Metrics
-import NIOCore
+internal import NIOCore
 import NIOPosix
 import Synchronization
 

@@ -1,5 +1,5 @@
 import CUServicePlugin
-import Logging
+internal import Logging
 
 /// The host side of a plugin's log callbacks: lines go through the process's one swift-log
 /// backend, under a logger labelled with the plugin's name.

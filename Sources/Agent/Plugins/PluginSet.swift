@@ -1,7 +1,7 @@
-import Logging
+internal import Logging
 import NIOPosix
-import UServiceSupport
-import AgentConfiguration
+internal import UServiceSupport
+internal import AgentConfiguration
 
 /// The plugins an agent runs with, by name, loaded at start and shut down at exit.
 struct PluginSet: Sendable {

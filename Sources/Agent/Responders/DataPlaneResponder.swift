@@ -1,9 +1,9 @@
-import NIOCore
+internal import NIOCore
 import NIOHTTP1
 import NIOPosix
 import HTTPServer
-import UServiceSupport
-import AgentConfiguration
+internal import UServiceSupport
+internal import AgentConfiguration
 
 /// The data port's serving functions.
 ///

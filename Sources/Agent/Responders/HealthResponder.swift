@@ -1,8 +1,8 @@
-import NIOCore
+internal import NIOCore
 import NIOHTTP1
-import AgentConfiguration
+internal import AgentConfiguration
 import HTTPServer
-import UServiceSupport
+internal import UServiceSupport
 
 /// The health port: probes, `/metrics`, the preStop hook and watchdog ticks.
 ///

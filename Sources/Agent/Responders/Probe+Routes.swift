@@ -1,4 +1,4 @@
-import AgentConfiguration
+internal import AgentConfiguration
 
 /// Where each probe is served on the health port.
 extension Probe {

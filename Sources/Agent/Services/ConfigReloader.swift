@@ -1,5 +1,5 @@
-import Logging
-import AgentConfiguration
+internal import Logging
+internal import AgentConfiguration
 
 /// Re-reads the config file on SIGHUP. A valid config is applied, except settings that need a
 /// restart (listener addresses and ports, tickers, plugins and their thread count, kubernetes,

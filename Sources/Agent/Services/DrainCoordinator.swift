@@ -1,7 +1,7 @@
-import Logging
-import ServiceLifecycle
+internal import Logging
+internal import ServiceLifecycle
 import HTTPServer
-import AgentConfiguration
+internal import AgentConfiguration
 
 /// Carries out the drain timeline once anything requests it, then returns, which shuts the
 /// service group down:

@@ -1,4 +1,4 @@
-import ServiceLifecycle
+internal import ServiceLifecycle
 import HTTPServer
 
 /// Keeps a listener open until the service group shuts down (or is cancelled), then closes

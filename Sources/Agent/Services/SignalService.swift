@@ -3,8 +3,8 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import Logging
-import ServiceLifecycle
+internal import Logging
+internal import ServiceLifecycle
 import UnixSignals
 import HTTPServer
 

@@ -1,5 +1,5 @@
 /// What this build of the agent is.
-public enum AgentVersion {
+package enum AgentVersion {
     /// The agent's release version.
-    public static let current = "0.1.0"
+    package static let current = "0.1.0"
 }

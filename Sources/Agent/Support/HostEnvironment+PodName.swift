@@ -1,5 +1,5 @@
-import K8sClient
-import UServiceSupport
+internal import K8sClient
+internal import UServiceSupport
 
 extension HostEnvironment {
     /// The pod's name, by the rule the Kubernetes client uses: `POD_NAME`, else the host name.

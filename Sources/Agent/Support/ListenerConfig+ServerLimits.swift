@@ -1,6 +1,6 @@
-import AgentConfiguration
+internal import AgentConfiguration
 import HTTPServer
-import NIOCore
+internal import NIOCore
 
 extension ListenerConfig {
     /// The limits the HTTP server applies to each new connection of this listener.
