@@ -6,7 +6,8 @@ import PackageDescription
 import struct Foundation.URL
 
 /// The main package's identity is the name of its folder, whatever the clone is called.
-let mainPackage = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
+let mainPackage = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .lastPathComponent
 
 let package = Package(
     name: "uservice-benchmarks",

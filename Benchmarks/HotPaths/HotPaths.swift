@@ -61,7 +61,8 @@ let benchmarks: @Sendable () -> Void = {
         for status in ["200", "404", "500", "503"] {
             for method in ["GET", "POST", "PUT", "DELETE", "PATCH"] {
                 let labels = [("method", method), ("route", "/route/\(route)"), ("status", status)]
-                prometheus.makeCounter(name: "http_server_requests_total", labels: labels, help: "Requests.").increment()
+                prometheus.makeCounter(name: "http_server_requests_total", labels: labels, help: "Requests.")
+                    .increment()
             }
         }
     }

@@ -23,7 +23,8 @@ func upperCase(_ input: UnsafePointer<UInt8>, _ count: Int, _ output: UnsafeMuta
 }
 
 /// The same work behind a C function pointer, as plugins are called.
-let upperCaseC: @convention(c) (UnsafePointer<UInt8>?, Int, UnsafeMutablePointer<UInt8>?) -> Int32 = { input, count, output in
+let upperCaseC: @convention(c) (UnsafePointer<UInt8>?, Int, UnsafeMutablePointer<UInt8>?) -> Int32 = {
+    input, count, output in
     guard let input, let output else { return 1 }
     return upperCase(input, count, output)
 }
@@ -92,7 +93,8 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     for level in [Logger.Level.info, .debug] {
-        let title = level == .info ? "C plugin + host log callback, filtered out" : "C plugin + host log callback, written"
+        let title =
+            level == .info ? "C plugin + host log callback, filtered out" : "C plugin + host log callback, written"
         Benchmark(title) { benchmark in
             logControl.reconfigure(LoggingConfig(level: level, format: .json))
             for _ in benchmark.scaledIterations {

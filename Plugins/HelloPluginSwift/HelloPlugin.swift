@@ -53,7 +53,8 @@ nonisolated(unsafe) private let descriptor: UnsafeMutablePointer<uservice_plugin
                     switch scalar {
                     case "\"": escaped += "\\\""
                     case "\\": escaped += "\\\\"
-                    case _ where scalar.value < 0x20: escaped += "\\u00" + (scalar.value < 16 ? "0" : "") + String(scalar.value, radix: 16)
+                    case _ where scalar.value < 0x20:
+                        escaped += "\\u00" + (scalar.value < 16 ? "0" : "") + String(scalar.value, radix: 16)
                     default: escaped.unicodeScalars.append(scalar)
                     }
                 }
@@ -61,7 +62,8 @@ nonisolated(unsafe) private let descriptor: UnsafeMutablePointer<uservice_plugin
                 let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: max(body.count, 1))
                 buffer.initialize(from: body, count: body.count)
                 response.pointee.status = 200
-                response.pointee.content_type = UnsafeRawPointer(contentType.utf8Start).assumingMemoryBound(to: CChar.self)
+                response.pointee.content_type = UnsafeRawPointer(contentType.utf8Start).assumingMemoryBound(
+                    to: CChar.self)
                 response.pointee.body = buffer
                 response.pointee.body_length = body.count
                 HelloState.from(state)?.log(USERVICE_LOG_DEBUG, "greeted \(length) bytes")

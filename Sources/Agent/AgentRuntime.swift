@@ -1,11 +1,11 @@
+package import AgentConfiguration
+import HTTPServer
 package import Logging
 internal import NIOCore
 import NIOPosix
 internal import ServiceLifecycle
-import UnixSignals
-package import AgentConfiguration
-import HTTPServer
 internal import UServiceSupport
+import UnixSignals
 
 /// The running agent: binds the health and data listeners, then runs the lifecycle until a
 /// drain completes.
@@ -131,7 +131,8 @@ package struct AgentRuntime: Sendable {
         }
         defer { kubernetes?.calls.shutdown() }
         let events = LifecycleEventPublisher(queue: kubernetes?.events, sink: records)
-        events.record(.started, note: "uservice \(AgentVersion.current) started with \(self.configPath ?? "built-in defaults")")
+        events.record(
+            .started, note: "uservice \(AgentVersion.current) started with \(self.configPath ?? "built-in defaults")")
         for plugin in plugins.inLoadOrder {
             events.record(.pluginLoaded, note: "plugin \(plugin.name) \(plugin.version) loaded from \(plugin.path)")
         }
@@ -149,7 +150,8 @@ package struct AgentRuntime: Sendable {
 
         let outcome = DrainOutcome()
         let reloader = ConfigReloader(
-            path: self.configPath, features: self.features, commandLinePlugins: self.commandLinePlugins, settings: settings,
+            path: self.configPath, features: self.features, commandLinePlugins: self.commandLinePlugins,
+            settings: settings,
             logControl: self.logControl, events: events, logger: self.logger)
         // Graceful shutdown runs in reverse order: the record output and the Event reporter, first,
         // flush last, once the drain has recorded Stopped and every request's record.
@@ -161,7 +163,8 @@ package struct AgentRuntime: Sendable {
             services.append(.init(service: reporter, serviceName: "kubernetes events"))
         }
         services += [
-            .init(service: ListenerService(listener: health, closeTimeout: .seconds(1)), serviceName: "health listener"),
+            .init(
+                service: ListenerService(listener: health, closeTimeout: .seconds(1)), serviceName: "health listener"),
             .init(service: PolledCheckRunner(registry: registry), serviceName: "health checks"),
             .init(
                 service: ListenerService(listener: data, closeTimeout: config.lifecycle.shutdownTimeout.duration),

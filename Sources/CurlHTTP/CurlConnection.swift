@@ -30,7 +30,9 @@ public final class CurlConnection {
     /// - Throws: ``CurlError`` when no response arrived: a scheme the request does not allow
     ///   (`CURLE_UNSUPPORTED_PROTOCOL`, before any connection), connection refused or reset,
     ///   TLS verification failed, timeout, a body over the limit, or `cancellation`.
-    public func perform(_ request: CurlRequest, cancellation: TransferCancellation? = nil) throws(CurlError) -> CurlResponse {
+    public func perform(
+        _ request: CurlRequest, cancellation: TransferCancellation? = nil
+    ) throws(CurlError) -> CurlResponse {
         // Reset forgets the last request's options but keeps open connections and TLS sessions.
         curl_easy_reset(self.handle)
         self.errorBuffer[0] = 0
@@ -125,7 +127,8 @@ public final class CurlConnection {
             message = "the response body is larger than \(transfer.limit) bytes"
         } else if code == CURLE_UNSUPPORTED_PROTOCOL {
             // Also what a URL without a known scheme gets: say which schemes would do.
-            let scheme = request.url.firstRange(of: "://").map { "\"\(request.url[..<$0.lowerBound])\"" }
+            let scheme =
+                request.url.firstRange(of: "://").map { "\"\(request.url[..<$0.lowerBound])\"" }
                 ?? "a URL without a scheme"
             let allowed = request.protocols.curlList.replacing(",", with: " or ")
             message = "\(scheme) is not allowed (only \(allowed) URLs): \(request.url)"

@@ -28,7 +28,8 @@ struct HTTPHeadFields {
             } else if self.equalsIgnoringCase(name, "transfer-encoding") {
                 let coding = try self.framingValue(value, endOfLine: line.upperBound)
                 guard !chunked, self.equalsIgnoringCase(coding, "chunked") else {
-                    throw HTTPRequestError(status: .notImplemented, reason: "only the chunked transfer coding is supported")
+                    throw HTTPRequestError(
+                        status: .notImplemented, reason: "only the chunked transfer coding is supported")
                 }
                 chunked = true
             } else if self.equalsIgnoringCase(name, "host") {
@@ -60,7 +61,9 @@ struct HTTPHeadFields {
     static func checkIncomplete(_ bytes: UnsafeRawBufferPointer) throws(HTTPRequestError) {
         guard bytes.first != 0x0D else { return }  // the start of an empty line, skipped once complete
         guard let lineFeed = bytes.firstIndex(of: 0x0A) else {
-            guard bytes.prefix(while: { $0 != 0x20 }).allSatisfy(Self.isTokenByte) else { throw .malformed("invalid method") }
+            guard bytes.prefix(while: { $0 != 0x20 }).allSatisfy(Self.isTokenByte) else {
+                throw .malformed("invalid method")
+            }
             return
         }
         var fields = HTTPHeadFields(UnsafeRawBufferPointer(rebasing: bytes[...lineFeed]))
@@ -74,7 +77,8 @@ struct HTTPHeadFields {
     static func checkTrailerField(_ line: UnsafeRawBufferPointer) throws(HTTPRequestError) {
         let fields = HTTPHeadFields(line)
         let (name, _) = try fields.field(0..<line.count)
-        guard !fields.equalsIgnoringCase(name, "content-length"), !fields.equalsIgnoringCase(name, "transfer-encoding") else {
+        guard !fields.equalsIgnoringCase(name, "content-length"), !fields.equalsIgnoringCase(name, "transfer-encoding")
+        else {
             throw .malformed("framing field in the trailers")
         }
     }
@@ -97,7 +101,9 @@ struct HTTPHeadFields {
         else { throw .malformed("invalid method") }
         let method = self.method(line.lowerBound..<methodEnd)
         // A tunnel, not a request: what follows its head is not HTTP, and the agent is no proxy.
-        guard method != .CONNECT else { throw HTTPRequestError(status: .notImplemented, reason: "CONNECT is not supported") }
+        guard method != .CONNECT else {
+            throw HTTPRequestError(status: .notImplemented, reason: "CONNECT is not supported")
+        }
         let targetStart = methodEnd + 1
         guard let targetEnd = self.firstIndex(of: 0x20, in: targetStart..<line.upperBound), targetEnd > targetStart,
             (targetStart..<targetEnd).allSatisfy({ (0x21...0x7E).contains(self.bytes[$0]) })
@@ -145,7 +151,8 @@ struct HTTPHeadFields {
             self.equals(schemeEnd..<min(schemeEnd + 3, target.upperBound), "://")
         else { return false }
         let authority = schemeEnd + 3
-        let authorityEnd = (authority..<target.upperBound).first { !Self.isAuthorityByte(self.bytes[$0]) } ?? target.upperBound
+        let authorityEnd =
+            (authority..<target.upperBound).first { !Self.isAuthorityByte(self.bytes[$0]) } ?? target.upperBound
         guard authorityEnd > authority else { return false }
         return authorityEnd == target.upperBound || self.bytes[authorityEnd] == UInt8(ascii: "/")
             || self.bytes[authorityEnd] == UInt8(ascii: "?")
@@ -160,7 +167,9 @@ struct HTTPHeadFields {
         var end = line.upperBound
         while start < end, Self.isWhitespace(self.bytes[start]) { start += 1 }
         while end > start, Self.isWhitespace(self.bytes[end - 1]) { end -= 1 }
-        guard (start..<end).allSatisfy({ Self.isFieldTextByte(self.bytes[$0]) }) else { throw .malformed("invalid header value") }
+        guard (start..<end).allSatisfy({ Self.isFieldTextByte(self.bytes[$0]) }) else {
+            throw .malformed("invalid header value")
+        }
         return (line.lowerBound..<colon, start..<end)
     }
 
@@ -180,7 +189,9 @@ struct HTTPHeadFields {
         var length = 0
         for index in digits {
             let byte = self.bytes[index]
-            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { throw .malformed("invalid content-length") }
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else {
+                throw .malformed("invalid content-length")
+            }
             length = length * 10 + Int(byte - UInt8(ascii: "0"))
         }
         return length
@@ -204,7 +215,8 @@ struct HTTPHeadFields {
 
     private func compare(_ range: Range<Int>, _ text: StaticString, _ byteMatches: (UInt8, UInt8) -> Bool) -> Bool {
         guard range.count == text.utf8CodeUnitCount else { return false }
-        for offset in 0..<range.count where !byteMatches(self.bytes[range.lowerBound + offset], text.utf8Start[offset]) {
+        for offset in 0..<range.count where !byteMatches(self.bytes[range.lowerBound + offset], text.utf8Start[offset])
+        {
             return false
         }
         return true
@@ -221,7 +233,8 @@ extension HTTPHeadFields {
     /// `tchar`: letters, digits and ``!#$%&'*+-.^_`|~``.
     static func isTokenByte(_ byte: UInt8) -> Bool {
         switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
             true
         case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
             UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
@@ -247,7 +260,8 @@ extension HTTPHeadFields {
     /// `sub-delims`, `%`, `:`, `[` and `]`.
     private static func isAuthorityByte(_ byte: UInt8) -> Bool {
         switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
             true
         case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "!"),
             UInt8(ascii: "$"), UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: ")"),

@@ -65,7 +65,9 @@ public final class HTTPListener: Sendable {
             ServerBootstrap(group: loop, childGroup: loop)
                 .serverChannelOption(.backlog, value: 512)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .serverChannelOption(ChannelOptions.Types.SocketOption(level: .socket, name: .init(rawValue: SO_REUSEPORT)), value: 1)
+                .serverChannelOption(
+                    ChannelOptions.Types.SocketOption(level: .socket, name: .init(rawValue: SO_REUSEPORT)), value: 1
+                )
                 .serverChannelOption(Self.deferAccept, value: Self.deferAcceptSeconds)
                 .serverChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {

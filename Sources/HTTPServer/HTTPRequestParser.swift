@@ -81,11 +81,14 @@ struct HTTPRequestParser {
                 guard try self.chunkSize(from: &buffer, metadata: metadata) else { return nil }
             case .chunkData(let remaining, let metadata):
                 guard let (chunk, left) = Self.body(from: &buffer, upTo: remaining) else { return nil }
-                self.state = left == 0 ? .chunkDataEnd(metadata: metadata) : .chunkData(remaining: left, metadata: metadata)
+                self.state =
+                    left == 0 ? .chunkDataEnd(metadata: metadata) : .chunkData(remaining: left, metadata: metadata)
                 return .body(chunk)
             case .chunkDataEnd(let metadata):
                 guard buffer.readableBytes >= 2 else { return nil }
-                guard buffer.readInteger(as: UInt16.self) == Self.crlf else { throw .malformed("chunk data does not end with CRLF") }
+                guard buffer.readInteger(as: UInt16.self) == Self.crlf else {
+                    throw .malformed("chunk data does not end with CRLF")
+                }
                 self.state = .chunkSize(metadata: metadata)
             case .trailers(let metadata):
                 guard try self.trailerField(from: &buffer, metadata: metadata) else { return nil }
@@ -115,9 +118,12 @@ struct HTTPRequestParser {
         }
         guard let headLength = Self.endOfHead(in: buffer, from: max(0, scanned - 3), limit: self.maxHeadBytes) else {
             guard buffer.readableBytes < self.maxHeadBytes + 4 else {
-                throw HTTPRequestError(status: .badRequest, reason: "request head is larger than \(self.maxHeadBytes) bytes")
+                throw HTTPRequestError(
+                    status: .badRequest, reason: "request head is larger than \(self.maxHeadBytes) bytes")
             }
-            try buffer.withUnsafeReadableBytes { bytes throws(HTTPRequestError) in try HTTPHeadFields.checkIncomplete(bytes) }
+            try buffer.withUnsafeReadableBytes { bytes throws(HTTPRequestError) in
+                try HTTPHeadFields.checkIncomplete(bytes)
+            }
             self.state = .head(scanned: buffer.readableBytes)
             return nil
         }
@@ -171,7 +177,9 @@ struct HTTPRequestParser {
     /// is incomplete.
     private mutating func trailerField(from buffer: inout ByteBuffer, metadata: Int) throws(HTTPRequestError) -> Bool {
         // The line's CRLF counts, but the empty line that ends the body always fits.
-        guard let length = try self.line(in: buffer, limit: max(0, self.maxHeadBytes - metadata - 2)) else { return false }
+        guard let length = try self.line(in: buffer, limit: max(0, self.maxHeadBytes - metadata - 2)) else {
+            return false
+        }
         if length > 0 {
             try buffer.withUnsafeReadableBytes { bytes throws(HTTPRequestError) in
                 try HTTPHeadFields.checkTrailerField(UnsafeRawBufferPointer(rebasing: bytes[..<length]))

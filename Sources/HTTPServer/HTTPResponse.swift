@@ -11,7 +11,8 @@ public struct HTTPResponse: Sendable {
     /// `route` label of `http_server_request_duration_seconds`, so its cardinality stays bounded.
     public var route: String
 
-    public init(status: HTTPResponseStatus, headers: HTTPHeaders = [:], body: ByteBuffer = ByteBuffer(), route: String) {
+    public init(status: HTTPResponseStatus, headers: HTTPHeaders = [:], body: ByteBuffer = ByteBuffer(), route: String)
+    {
         self.status = status
         self.headers = headers
         self.body = body
@@ -25,7 +26,8 @@ public struct HTTPResponse: Sendable {
         contentType: String = "text/plain; charset=utf-8",
         route: String
     ) -> HTTPResponse {
-        HTTPResponse(status: status, headers: ["content-type": contentType], body: ByteBuffer(string: body), route: route)
+        HTTPResponse(
+            status: status, headers: ["content-type": contentType], body: ByteBuffer(string: body), route: route)
     }
 
     /// A JSON response.

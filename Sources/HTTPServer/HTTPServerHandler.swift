@@ -175,7 +175,9 @@ final class HTTPServerHandler: ChannelDuplexHandler {
             case .responding, .closing: return
             case .idle:
                 guard context.channel.isWritable else { return }
-                guard self.startedThisTurn < Self.requestsPerTurn else { return self.continueNextTurn(context: context) }
+                guard self.startedThisTurn < Self.requestsPerTurn else {
+                    return self.continueNextTurn(context: context)
+                }
             case .receiving: break
             }
             let part: HTTPRequestParser.Part
@@ -220,7 +222,8 @@ final class HTTPServerHandler: ChannelDuplexHandler {
             if framing != .none, head.version == .http1_1, self.unparsed?.readableBytes == 0,
                 head.headers.first(name: "expect")?.lowercased() == "100-continue"
             {
-                context.writeAndFlush(self.wrapOutboundOut(ByteBuffer(string: "HTTP/1.1 100 Continue\r\n\r\n")), promise: nil)
+                context.writeAndFlush(
+                    self.wrapOutboundOut(ByteBuffer(string: "HTTP/1.1 100 Continue\r\n\r\n")), promise: nil)
             }
             self.state = .receiving(head, nil)
         case .body(let chunk):
@@ -228,7 +231,10 @@ final class HTTPServerHandler: ChannelDuplexHandler {
             guard (body?.readableBytes ?? 0) + chunk.readableBytes <= self.limits.maxBodyBytes else {
                 return self.refuseTooLarge(head, context: context)
             }
-            guard var body else { return self.state = .receiving(head, chunk) }
+            guard var body else {
+                self.state = .receiving(head, chunk)
+                return
+            }
             self.state = .responding  // drop the state's reference so the append does not copy
             body.writeImmutableBuffer(chunk)
             self.state = .receiving(head, body)
@@ -267,7 +273,9 @@ final class HTTPServerHandler: ChannelDuplexHandler {
         }
     }
 
-    private func finish(_ request: HTTPRequest, with response: HTTPResponse, startedAt: NIODeadline, context: ChannelHandlerContext) {
+    private func finish(
+        _ request: HTTPRequest, with response: HTTPResponse, startedAt: NIODeadline, context: ChannelHandlerContext
+    ) {
         let keepAlive = request.head.isKeepAlive && !self.quiescing && !self.listener.closeAfterResponse()
         self.record(response, for: request, startedAt: startedAt, context: context)
         self.send(
@@ -424,7 +432,8 @@ final class HTTPServerHandler: ChannelDuplexHandler {
         self.deadlineCheck = nil
         guard context.channel.isActive else { return }
         guard let timeout = self.deadline(of: self.activity.phase) else {
-            return self.scheduleDeadlineCheck(in: min(self.limits.requestTimeout, self.limits.idleTimeout), context: context)
+            return self.scheduleDeadlineCheck(
+                in: min(self.limits.requestTimeout, self.limits.idleTimeout), context: context)
         }
         let remaining = self.activity.since + timeout - context.eventLoop.now
         if remaining > .zero {

@@ -71,11 +71,13 @@ public struct ClusterConfig: Sendable, Equatable {
         {
             namespace = fromFile
         } else {
-            return .failure(.init("the pod's namespace is unknown: POD_NAMESPACE is not set and \(directory)/namespace is missing"))
+            return .failure(
+                .init("the pod's namespace is unknown: POD_NAMESPACE is not set and \(directory)/namespace is missing"))
         }
         let podName = Self.podName(environment: environment, hostname: hostname)
         return .success(
-            ClusterConfig(apiServer: apiServer, tokenPath: tokenPath, caPath: caPath, namespace: namespace, podName: podName))
+            ClusterConfig(
+                apiServer: apiServer, tokenPath: tokenPath, caPath: caPath, namespace: namespace, podName: podName))
     }
 }
 

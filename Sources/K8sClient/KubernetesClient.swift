@@ -96,7 +96,8 @@ public final class KubernetesClient: Sendable {
             // Bound tokens rotate: read the file again and retry once.
             self.token.invalidate()
             response = try self.send(
-                verb: verb, method: method, path: path, body: body, contentType: contentType, cancellation: cancellation)
+                verb: verb, method: method, path: path, body: body, contentType: contentType, cancellation: cancellation
+            )
         }
         guard (200..<300).contains(response.status) else {
             throw Self.error(from: response)
@@ -128,7 +129,9 @@ public final class KubernetesClient: Sendable {
         Counter(label: "uservice_kubernetes_requests_total", dimensions: [("verb", verb), ("code", code)]).increment()
         self.logger.debug(
             "kubernetes request",
-            metadata: ["verb": "\(verb)", "path": "\(path)", "code": "\(code)", "duration": "\(ContinuousClock.now - started)"])
+            metadata: [
+                "verb": "\(verb)", "path": "\(path)", "code": "\(code)", "duration": "\(ContinuousClock.now - started)",
+            ])
         switch result {
         case .success(let response): return response
         case .failure(let error): throw .transport(error)
@@ -138,7 +141,8 @@ public final class KubernetesClient: Sendable {
     /// The typed error for a non-2xx response, from its `Status` body when it has one.
     static func error(from response: CurlResponse) -> KubernetesError {
         let status = try? JSONDecoder().decode(Status.self, from: Data(response.body))
-        let retryAfter = response.header("retry-after").flatMap(Int.init).map { Duration.seconds($0) }
+        let retryAfter =
+            response.header("retry-after").flatMap(Int.init).map { Duration.seconds($0) }
             ?? status?.details?.retryAfterSeconds.map { Duration.seconds($0) }
         var message = status?.message ?? String(decoding: response.body.prefix(200), as: UTF8.self)
         if (300..<400).contains(response.status) {

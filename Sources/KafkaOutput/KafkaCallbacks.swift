@@ -21,7 +21,8 @@ struct KafkaOutcomes: Sendable {
     init() {
         var counters: [Result: Counter] = [:]
         for result in Result.allCases {
-            counters[result] = Counter(label: "uservice_kafka_messages_total", dimensions: [("result", result.rawValue)])
+            counters[result] = Counter(
+                label: "uservice_kafka_messages_total", dimensions: [("result", result.rawValue)])
         }
         self.counters = counters
     }
@@ -67,7 +68,8 @@ final class KafkaCallbacks: Sendable {
             }
             if let count {
                 self.logger.warning(
-                    "kafka: records not delivered", metadata: ["error": "\(KafkaError.describe(error))", "records": "\(count)"])
+                    "kafka: records not delivered",
+                    metadata: ["error": "\(KafkaError.describe(error))", "records": "\(count)"])
             }
         }
     }
@@ -84,7 +86,8 @@ final class KafkaCallbacks: Sendable {
             default: .debug
             }
         self.logger.log(
-            level: swiftLevel, "kafka: \(text.map { String(cString: $0) } ?? "")", metadata: ["facility": "\(facility.map { String(cString: $0) } ?? "")"])
+            level: swiftLevel, "kafka: \(text.map { String(cString: $0) } ?? "")",
+            metadata: ["facility": "\(facility.map { String(cString: $0) } ?? "")"])
     }
 
     /// An error librdkafka reports outside a delivery, such as every broker being down.

@@ -35,7 +35,8 @@ final class KafkaProducer: @unchecked Sendable {
         ]
         let conf = rd_kafka_conf_new()
         var errorText = [CChar](repeating: 0, count: 512)
-        for (name, value) in properties where rd_kafka_conf_set(conf, name, value, &errorText, errorText.count) != RD_KAFKA_CONF_OK {
+        for (name, value) in properties
+        where rd_kafka_conf_set(conf, name, value, &errorText, errorText.count) != RD_KAFKA_CONF_OK {
             rd_kafka_conf_destroy(conf)
             throw .configuration("\(name)=\(value): \(String(nulTerminated: errorText))")
         }
@@ -52,7 +53,8 @@ final class KafkaProducer: @unchecked Sendable {
         rd_kafka_conf_set_error_cb(conf) { handle, error, reason, opaque in
             guard let opaque else { return }
             let fatal = handle.map { rd_kafka_fatal_error($0, nil, 0) != RD_KAFKA_RESP_ERR_NO_ERROR } ?? false
-            KafkaCallbacks.from(opaque).error(rd_kafka_resp_err_t(rawValue: error), reason: reason.map { String(cString: $0) } ?? "", fatal: fatal)
+            KafkaCallbacks.from(opaque).error(
+                rd_kafka_resp_err_t(rawValue: error), reason: reason.map { String(cString: $0) } ?? "", fatal: fatal)
         }
         // On success rd_kafka_new owns conf; on failure it is still ours.
         guard let handle = rd_kafka_new(RD_KAFKA_PRODUCER, conf, &errorText, errorText.count) else {

@@ -1,6 +1,6 @@
 internal import Agent
-import UServiceSupport
 import K8sClient
+import UServiceSupport
 
 #if Kafka
 /// The JSON value of a Kafka record. Every record has `kind` (`event`, `request` or
@@ -92,7 +92,8 @@ private enum Base64 {
             let value = chunk.enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (16 - 8 * UInt32($1.offset)) }
             for position in 0..<4 {
                 output.append(
-                    position <= chunk.count ? Self.alphabet[Int(value >> (18 - 6 * UInt32(position)) & 0x3F)] : UInt8(ascii: "="))
+                    position <= chunk.count
+                        ? Self.alphabet[Int(value >> (18 - 6 * UInt32(position)) & 0x3F)] : UInt8(ascii: "="))
             }
             index += 3
         }

@@ -86,7 +86,8 @@ package final class KafkaSink: RecordOutput {
     }
 
     package func publish(_ record: AgentRecord) {
-        let value = KafkaRecordJSON.render(record, service: self.settings.current { $0.service.name }, pod: self.podName)
+        let value = KafkaRecordJSON.render(
+            record, service: self.settings.current { $0.service.name }, pod: self.podName)
         self.producer.produce(key: self.podName, value: value)
     }
 
@@ -95,7 +96,9 @@ package final class KafkaSink: RecordOutput {
         self.polling.store(false, ordering: .relaxed)
         let pending = self.producer.pending
         let timeout = Int32(clamping: self.flushTimeout.milliseconds)
-        let dropped = (try? await self.threads.runIfActive { [producer] in producer.flush(timeoutMilliseconds: timeout) }) ?? pending
+        let dropped =
+            (try? await self.threads.runIfActive { [producer] in producer.flush(timeoutMilliseconds: timeout) })
+            ?? pending
         if dropped > 0 {
             self.logger.warning(
                 "kafka: records not delivered: the flush timeout passed",

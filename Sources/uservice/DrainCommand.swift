@@ -1,6 +1,6 @@
 import Agent
-internal import ArgumentParser
 import AgentConfiguration
+internal import ArgumentParser
 import CurlHTTP
 import UServiceSupport
 
@@ -26,7 +26,8 @@ struct DrainCommand: ParsableCommand {
     func run() throws {
         let target = try self.url ?? Self.defaultURL(self.configOptions.load().config.health.listener)
         // The agent serves plain HTTP (on loopback, by default); https for a --url through a proxy.
-        let request = CurlRequest(method: "POST", url: target, timeout: self.timeout.duration, protocols: [.http, .https])
+        let request = CurlRequest(
+            method: "POST", url: target, timeout: self.timeout.duration, protocols: [.http, .https])
         do {
             let response = try CurlConnection().perform(request)
             guard response.status == 200 else {

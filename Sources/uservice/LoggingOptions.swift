@@ -1,7 +1,7 @@
 import Agent
+import AgentConfiguration
 public import ArgumentParser
 import Logging
-import AgentConfiguration
 
 /// The logging options of `start`, which override the config's `logging` section.
 struct LoggingOptions: ParsableArguments {

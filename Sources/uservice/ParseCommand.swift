@@ -1,6 +1,6 @@
 import Agent
-internal import ArgumentParser
 import AgentConfiguration
+internal import ArgumentParser
 
 /// `uservice parse`: validate a config and print it with every default filled in.
 struct ParseCommand: ParsableCommand {

@@ -1,9 +1,9 @@
 import Agent
+import AgentConfiguration
 internal import ArgumentParser
 import Logging
 import Metrics
 import Prometheus
-import AgentConfiguration
 
 /// `uservice start`: run the agent.
 struct StartCommand: ParsableCommand {
@@ -19,7 +19,9 @@ struct StartCommand: ParsableCommand {
     @OptionGroup var configOptions: ConfigOptions
     @OptionGroup var loggingOptions: LoggingOptions
 
-    @Option(name: .customLong("plugin"), help: ArgumentHelp("Plugin shared library to load (repeatable).", valueName: "path"))
+    @Option(
+        name: .customLong("plugin"),
+        help: ArgumentHelp("Plugin shared library to load (repeatable).", valueName: "path"))
     var plugins: [String] = []
 
     func run() throws {

@@ -21,7 +21,8 @@ struct ConfigDecodingTests {
             """)
         let expected = AgentConfig(
             service: ServiceConfig(name: "edge"),
-            health: HealthConfig(listener: ListenerConfig(address: "127.0.0.1", port: 9100, maxBodyBytes: 4096, maxConnections: 64)),
+            health: HealthConfig(
+                listener: ListenerConfig(address: "127.0.0.1", port: 9100, maxBodyBytes: 4096, maxConnections: 64)),
             server: DataServerConfig(
                 listener: ListenerConfig(address: "::", port: 9200, maxConnections: 2048), maxPluginCalls: 3,
                 pluginTimeout: .seconds(2)),
@@ -46,7 +47,8 @@ struct ConfigDecodingTests {
     }
 
     @Test func effectiveOutputRoundTripsThroughYAMLAndJSON() throws {
-        let source = "server: {port: 8081, address: \"::\"}\nlifecycle: {drainDelay: 90s}\nplugins: [\"a: b.so\", '#x']\n"
+        let source =
+            "server: {port: 8081, address: \"::\"}\nlifecycle: {drainDelay: 90s}\nplugins: [\"a: b.so\", '#x']\n"
         let loaded = try ConfigLoader.decode(Array(source.utf8), file: "a.yaml", features: .init(kafka: false))
         for rendered in [loaded.effective.renderYAML(), loaded.effective.renderJSON()] {
             let again = try ConfigLoader.decode(Array(rendered.utf8), file: "b.yaml", features: .init(kafka: false))
@@ -66,7 +68,9 @@ struct ConfigDecodingTests {
             #expect(described != nil, "\(section.key) missing from schema")
             if case .object(let settings) = section.value {
                 for setting in settings {
-                    #expect(described?["properties"]?[setting.key]?["default"] == setting.value, "\(section.key).\(setting.key)")
+                    #expect(
+                        described?["properties"]?[setting.key]?["default"] == setting.value,
+                        "\(section.key).\(setting.key)")
                 }
             }
         }

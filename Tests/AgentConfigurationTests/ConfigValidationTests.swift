@@ -1,5 +1,6 @@
-@testable import AgentConfiguration
 import Testing
+
+@testable import AgentConfiguration
 
 @Suite("config validation: every problem kind, positioned")
 struct ConfigValidationTests {
@@ -88,13 +89,17 @@ struct ConfigValidationTests {
             diagnostics("kubernetes:\n  apiServer: https://user@10.96.0.1000:6443/\n")
                 == ["2:14: invalid IPv4 address \"10.96.0.1000\": 1000 is above 255"])
         // Valid addresses, names with a numeric label, and other numbers of parts stay accepted.
-        for address in ["255.255.255.255", "0.0.0.0", "10.0.0.1", "1.2.3", "1.2.3.4.5", "256.example", "::ffff:1.2.3.4"] {
+        for address in [
+            "255.255.255.255", "0.0.0.0", "10.0.0.1", "1.2.3", "1.2.3.4.5", "256.example", "::ffff:1.2.3.4",
+        ] {
             #expect(diagnostics("health:\n  address: \"\(address)\"\n") == [], "\(address)")
         }
         #expect(DottedQuad.octetAbove255(in: "1.2.3.99999999999999999999999") == "99999999999999999999999")
         #expect(DottedQuad.octetAbove255(in: "0256.0.0.1") == "0256")
         #expect(DottedQuad.octetAbove255(in: "0255.0.0.1") == nil)
-        #expect(try config("kubernetes:\n  apiServer: https://10.96.0.1:443\n").kubernetes.apiServer == "https://10.96.0.1:443")
+        #expect(
+            try config("kubernetes:\n  apiServer: https://10.96.0.1:443\n").kubernetes.apiServer
+                == "https://10.96.0.1:443")
     }
 
     @Test func kafkaBrokersWithAnOctetAbove255AreRefused() {
@@ -107,7 +112,10 @@ struct ConfigValidationTests {
     /// them through a JSON Schema validator on the corpus; this is the same rule, here).
     @Test func theSchemaPatternMatchesExactlyTheBadDottedQuads() throws {
         let pattern = try Regex("^" + DottedQuad.schemaPattern + "$")
-        for host in ["999.1.1.1", "1.2.3.256", "1.260.3.4", "1.2.300.4", "0256.0.0.1", "1.2.3.1000", "1.2.3.99999999999999999999"] {
+        for host in [
+            "999.1.1.1", "1.2.3.256", "1.260.3.4", "1.2.300.4", "0256.0.0.1", "1.2.3.1000",
+            "1.2.3.99999999999999999999",
+        ] {
             #expect(host.wholeMatch(of: pattern) != nil, "\(host)")
             #expect(DottedQuad.octetAbove255(in: Substring(host)) != nil, "\(host)")
         }
@@ -128,9 +136,14 @@ struct ConfigValidationTests {
                     == "static.yaml:4:3: error: plugins cannot be loaded by the static build (a statically linked executable "
                     + "cannot load shared libraries; use the closure image variant)")
         }
-        #expect(try ConfigLoader.decode(yaml, file: "dynamic.yaml", features: .init(canLoadPlugins: true, kafka: false)).config.plugins == ["/opt/plugins/libecho.so"])
+        #expect(
+            try ConfigLoader.decode(yaml, file: "dynamic.yaml", features: .init(canLoadPlugins: true, kafka: false))
+                .config.plugins == ["/opt/plugins/libecho.so"])
         // No plugins is fine in every build.
-        #expect(try ConfigLoader.decode(Array("plugins: []\n".utf8), file: "s.yaml", features: .init(canLoadPlugins: false, kafka: false)).config.plugins == [])
+        #expect(
+            try ConfigLoader.decode(
+                Array("plugins: []\n".utf8), file: "s.yaml", features: .init(canLoadPlugins: false, kafka: false)
+            ).config.plugins == [])
         // The tests run in a dynamically linked process, where the default is to allow them.
         #expect(DynamicLoading.isAvailable)
         #expect(try config("plugins: [/opt/plugins/libecho.so]\n").plugins == ["/opt/plugins/libecho.so"])
@@ -176,7 +189,8 @@ struct ConfigValidationTests {
 
     @Test func diagnosticsPrintLikeACompiler() {
         do {
-            _ = try ConfigLoader.decode(Array("health: 1\n".utf8), file: "conf/uservice.yaml", features: .init(kafka: false))
+            _ = try ConfigLoader.decode(
+                Array("health: 1\n".utf8), file: "conf/uservice.yaml", features: .init(kafka: false))
             Issue.record("expected an error")
         } catch {
             #expect(error.description == "conf/uservice.yaml:1:9: error: expected a mapping, found an integer")

@@ -18,10 +18,10 @@ struct DynamicLoadingTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let main = folder.appendingPathComponent("main.c")
         try """
-            #include <stdio.h>
-            #include "uservice_dynamic_loading.h"
-            int main(void) { printf("%d\\n", uservice_has_program_interpreter()); return 0; }
-            """.write(to: main, atomically: true, encoding: .utf8)
+        #include <stdio.h>
+        #include "uservice_dynamic_loading.h"
+        int main(void) { printf("%d\\n", uservice_has_program_interpreter()); return 0; }
+        """.write(to: main, atomically: true, encoding: .utf8)
         let program = folder.appendingPathComponent("probe").path
         let compile = try Self.run(
             "/usr/bin/env",

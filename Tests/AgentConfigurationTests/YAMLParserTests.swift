@@ -28,14 +28,19 @@ struct YAMLParserTests {
 
     @Test func aliasesResolveToTheAnchoredValue() throws {
         let root = try #require(try self.parse("a: &x 1\nb: *x\n"))
-        guard case .mapping(let pairs) = root.content else { Issue.record("not a mapping")
-            return }
+        guard case .mapping(let pairs) = root.content else {
+            Issue.record("not a mapping")
+            return
+        }
         #expect(pairs[1].value.content == pairs[0].value.content)
         #expect(pairs[1].value.mark == SourceMark(line: 2, column: 4))
     }
 
     @Test func rejectsWhatIsNotOneWellFormedDocument() {
-        #expect(throws: YAMLSyntaxError(mark: SourceMark(line: 2, column: 1), message: "expected a single YAML document, found another one")) {
+        #expect(
+            throws: YAMLSyntaxError(
+                mark: SourceMark(line: 2, column: 1), message: "expected a single YAML document, found another one")
+        ) {
             _ = try self.parse("a: 1\n---\nb: 2\n")
         }
         #expect(throws: YAMLSyntaxError(mark: SourceMark(line: 1, column: 4), message: "unknown alias \"*nope\"")) {

@@ -21,7 +21,9 @@ struct EventReporterTests {
         let details = retryAfterSeconds.map { #","details":{"retryAfterSeconds":\#($0)}"# } ?? ""
         return .status(
             code,
-            body: #"{"kind":"Status","apiVersion":"v1","status":"Failure","message":"scripted","reason":"\#(reason)","code":\#(code)\#(details)}"#)
+            body:
+                #"{"kind":"Status","apiVersion":"v1","status":"Failure","message":"scripted","reason":"\#(reason)","code":\#(code)\#(details)}"#
+        )
     }
 
     /// Runs a reporter over `events` until the script is used up, then shuts it down
@@ -67,12 +69,15 @@ struct EventReporterTests {
         let requests = try await Self.report(
             [Self.event(.started, "up"), Self.event(.ready, "ready", second: 1)],
             answers: [.status(200, body: Self.pod), .echo(201), .echo(201)])
-        #expect(requests.map { "\($0.method) \($0.path)" } == [
-            "GET /api/v1/namespaces/demo/pods/web-0", "POST \(Self.eventsPath)", "POST \(Self.eventsPath)",
-        ])
+        #expect(
+            requests.map { "\($0.method) \($0.path)" } == [
+                "GET /api/v1/namespaces/demo/pods/web-0", "POST \(Self.eventsPath)", "POST \(Self.eventsPath)",
+            ])
         #expect(requests.allSatisfy { $0.authorization == "Bearer token-1" })
         let sent = try #require(requests.last?.body)
-        #expect(sent.contains(#""reason":"Ready""#) && sent.contains(#""uid":"uid-1""#) && sent.contains(#""reportingController":"uservice""#))
+        #expect(
+            sent.contains(#""reason":"Ready""#) && sent.contains(#""uid":"uid-1""#)
+                && sent.contains(#""reportingController":"uservice""#))
     }
 
     @Test func serverErrorsResetsAndTooManyRequestsAreRetriedAndRetryAfterIsHonoured() async throws {
@@ -108,7 +113,10 @@ struct EventReporterTests {
 
     @Test func aRepeatPatchesItsSeriesAndAGoneSeriesStartsANewEvent() async throws {
         let requests = try await Self.report(
-            [Self.event(.configReloaded, "changed: logging"), Self.event(.configReloaded, "changed: logging", second: 5)],
+            [
+                Self.event(.configReloaded, "changed: logging"),
+                Self.event(.configReloaded, "changed: logging", second: 5),
+            ],
             answers: [.status(200, body: Self.pod), .echo(201), Self.status(404, "NotFound"), .echo(201)])
         #expect(requests.map(\.method) == ["GET", "POST", "PATCH", "POST"])
         #expect(requests[2].path.hasPrefix(Self.eventsPath + "/web-0."))

@@ -1,8 +1,8 @@
+import AgentConfiguration
 import K8sClient
 import Testing
 
 @testable import Agent
-import AgentConfiguration
 @testable import UServiceSupport
 
 @Suite("event reporting")
@@ -18,7 +18,11 @@ struct EventReportingTests {
         tracker.delivered(first, for: event, now: start)
 
         let second = tracker.delivery(for: event, podName: "web-1", now: start + .seconds(60))
-        #expect(second == .updateSeries(name: "web-1.18e91efd632f4d15", series: .init(count: 2, lastObservedTime: "2026-11-18T11:06:40.123456Z")))
+        #expect(
+            second
+                == .updateSeries(
+                    name: "web-1.18e91efd632f4d15",
+                    series: .init(count: 2, lastObservedTime: "2026-11-18T11:06:40.123456Z")))
         tracker.delivered(second, for: event, now: start + .seconds(60))
         let third = tracker.delivery(for: event, podName: "web-1", now: start + .seconds(120))
         guard case .updateSeries(_, let series) = third else {
@@ -28,7 +32,9 @@ struct EventReportingTests {
         #expect(series.count == 3)
 
         let other = AgentEvent(.configReloaded, note: "changed: lifecycle", time: Self.time)
-        #expect(tracker.delivery(for: other, podName: "web-1", now: start + .seconds(61)) == .create(name: "web-1.18e91efd632f4d15"))
+        #expect(
+            tracker.delivery(for: other, podName: "web-1", now: start + .seconds(61))
+                == .create(name: "web-1.18e91efd632f4d15"))
         // Six minutes after the last occurrence the series is over.
         let late = tracker.delivery(for: event, podName: "web-1", now: start + .seconds(60) + EventSeriesTracker.window)
         #expect(late == .create(name: "web-1.18e91efd632f4d15"))

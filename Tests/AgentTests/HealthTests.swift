@@ -1,8 +1,8 @@
+import AgentConfiguration
 import NIOCore
 import Testing
 
 @testable import Agent
-import AgentConfiguration
 @testable import UServiceSupport
 
 @Suite("health checks")
@@ -41,7 +41,8 @@ struct HealthTests {
         ])
         #expect(
             String(buffer: report.jsonBody())
-                == #"{"status":"fail","checks":{"x\"y":{"status":"fail","output":"it \"broke\"","time":"1970-01-01T00:00:00Z"}}}"#)
+                == #"{"status":"fail","checks":{"x\"y":{"status":"fail","output":"it \"broke\"","time":"1970-01-01T00:00:00Z"}}}"#
+        )
     }
 
     @Test func polledCheckRecordsTimeoutsAndFailsUntilFirstRun() async {

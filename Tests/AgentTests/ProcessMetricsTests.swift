@@ -1,6 +1,7 @@
-@testable import Agent
 import Testing
 import UServiceSupport
+
+@testable import Agent
 
 @Suite("process metrics")
 struct ProcessMetricsTests {

@@ -1,13 +1,16 @@
-@testable import Agent
 import AgentConfiguration
-@testable import UServiceSupport
 import Foundation
 import Logging
 import Testing
 
+@testable import Agent
+@testable import UServiceSupport
+
 @Suite("YAML, JSON and log line rendering")
 struct RenderingTests {
-    @Test(arguments: ["plain", "", "true", "8080", "a: b", "#x", "- x", " lead", "trail ", "::1", "x\ny", "tab\there", "null", "é"])
+    @Test(arguments: [
+        "plain", "", "true", "8080", "a: b", "#x", "- x", " lead", "trail ", "::1", "x\ny", "tab\there", "null", "é",
+    ])
     func yamlStringsReadBackAsTheSameString(text: String) throws {
         let value = ConfigValue.object([.init("k", .string(text))])
         let root = try #require(try YAMLParser.parse(Array(value.renderYAML().utf8)))
@@ -28,8 +31,11 @@ struct RenderingTests {
             message: "say \"hi\"", metadata: ["b": "2", "a": ["x": "1"], "list": ["p", "q"]])
         #expect(
             record.json
-                == #"{"time":"2025-11-26T22:34:20.123Z","level":"warning","logger":"uservice","message":"say \"hi\"","a":{"x":"1"},"b":"2","list":["p","q"]}"#)
-        #expect(record.text == #"2025-11-26T22:34:20.123Z warning uservice: say "hi" a="[\"x\": \"1\"]" b=2 list="[\"p\", \"q\"]""#)
+                == #"{"time":"2025-11-26T22:34:20.123Z","level":"warning","logger":"uservice","message":"say \"hi\"","a":{"x":"1"},"b":"2","list":["p","q"]}"#
+        )
+        #expect(
+            record.text
+                == #"2025-11-26T22:34:20.123Z warning uservice: say "hi" a="[\"x\": \"1\"]" b=2 list="[\"p\", \"q\"]""#)
     }
 
     /// A record whose every part (label, message, metadata keys and values, nested ones too)
@@ -44,15 +50,18 @@ struct RenderingTests {
 
     @Test func textLogLinesEscapeControlCharacters() {
         let line = Self.forgingRecord.text
-        #expect(!line.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0 == "\u{2028}" })
+        #expect(
+            !line.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0 == "\u{2028}" })
         var flat = Self.forgingRecord
         flat.metadata["nested"] = nil
         #expect(
             flat.text
-                == #"2025-11-26T22:34:20.000Z info plugin.evil\nx: ok\n2025-11-26T22:34:20.000Z error uservice: forged\r\u001b[2J\u0085\u2028end\\ error="500 Internal\nError: \"x\"\u0000" key\n=v plain=a\nb"#)
+                == #"2025-11-26T22:34:20.000Z info plugin.evil\nx: ok\n2025-11-26T22:34:20.000Z error uservice: forged\r\u001b[2J\u0085\u2028end\\ error="500 Internal\nError: \"x\"\u0000" key\n=v plain=a\nb"#
+        )
         // Quotes stay readable where nothing needs them; a value with `=` or a space is quoted.
         let quotes = LogRecord(
-            time: UTCTimestamp(seconds: 0), level: .debug, label: "l", message: #"say "hi" C:\tmp"#, metadata: ["a": "x=y"])
+            time: UTCTimestamp(seconds: 0), level: .debug, label: "l", message: #"say "hi" C:\tmp"#,
+            metadata: ["a": "x=y"])
         #expect(quotes.text == #"1970-01-01T00:00:00.000Z debug l: say "hi" C:\\tmp a="x=y""#)
     }
 
@@ -60,7 +69,9 @@ struct RenderingTests {
         let line = Self.forgingRecord.json
         #expect(!line.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F })
         #expect(
-            line == #"{"time":"2025-11-26T22:34:20.000Z","level":"info","logger":"plugin.evil\nx","message":"ok\n2025-11-26T22:34:20.000Z error uservice: forged\r\u001b[2J\#u{85}\#u{2028}end\\","error":"500 Internal\nError: \"x\"\u0000","key\n":"v","nested":{"k\n":["line\r\n","\u001b"]},"plain":"a\nb"}"#)
+            line
+                == #"{"time":"2025-11-26T22:34:20.000Z","level":"info","logger":"plugin.evil\nx","message":"ok\n2025-11-26T22:34:20.000Z error uservice: forged\r\u001b[2J\#u{85}\#u{2028}end\\","error":"500 Internal\nError: \"x\"\u0000","key\n":"v","nested":{"k\n":["line\r\n","\u001b"]},"plain":"a\nb"}"#
+        )
         // And a JSON reader gets the original text back.
         let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         #expect(object["message"] as? String == Self.forgingRecord.message)
@@ -70,12 +81,15 @@ struct RenderingTests {
 
     @Test func rfc3339() {
         #expect(UTCTimestamp(seconds: 0).rfc3339() == "1970-01-01T00:00:00Z")
-        #expect(UTCTimestamp(seconds: 951_782_400, nanoseconds: 5_000_000).rfc3339(fractionDigits: 3) == "2000-02-29T00:00:00.005Z")
+        #expect(
+            UTCTimestamp(seconds: 951_782_400, nanoseconds: 5_000_000).rfc3339(fractionDigits: 3)
+                == "2000-02-29T00:00:00.005Z")
     }
 
     @Test func suggestions() {
         #expect(Suggestion.closest(to: "prot", among: ["address", "port"]) == "port")
-        #expect(Suggestion.closest(to: "shutdown_timeout", among: ["drainDelay", "shutdownTimeout"]) == "shutdownTimeout")
+        #expect(
+            Suggestion.closest(to: "shutdown_timeout", among: ["drainDelay", "shutdownTimeout"]) == "shutdownTimeout")
         #expect(Suggestion.closest(to: "tls", among: ["address", "port"]) == nil)
     }
 }

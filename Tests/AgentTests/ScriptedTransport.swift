@@ -56,7 +56,9 @@ final class ScriptedTransport: KubernetesTransport {
             state.received.append(
                 Received(
                     method: request.method, path: String(request.url.dropFirst(self.apiServer.count)),
-                    authorization: request.headers.first { $0.hasPrefix("Authorization: ") }.map { String($0.dropFirst(15)) },
+                    authorization: request.headers.first { $0.hasPrefix("Authorization: ") }.map {
+                        String($0.dropFirst(15))
+                    },
                     body: String(decoding: request.body, as: UTF8.self), at: .now))
             return state.answers.isEmpty ? nil : state.answers.removeFirst()
         }

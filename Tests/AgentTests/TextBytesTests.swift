@@ -1,7 +1,8 @@
-@testable import Agent
 import Glibc
 import NIOCore
 import Testing
+
+@testable import Agent
 @testable import UServiceSupport
 
 /// The bytes the hot paths write through ``UnsafeByteWriter``: decimals, probe bodies, JSON
@@ -62,14 +63,16 @@ struct TextBytesTests {
         #expect(
             String(buffer: report.jsonBody())
                 == #"{"status":"fail","checks":{""# + escaped + #"":{"status":"pass","output":""# + escaped
-                + #"","time":"1970-01-01T00:00:00Z"},"b":{"status":"fail","output":"","time":"1970-01-01T00:01:00Z"}}}"#)
+                + #"","time":"1970-01-01T00:00:00Z"},"b":{"status":"fail","output":"","time":"1970-01-01T00:01:00Z"}}}"#
+        )
     }
 
     @Test func longestTimestampFitsItsBound() {
         let latest = UTCTimestamp(seconds: 253_402_300_799, nanoseconds: 999_999_999).rfc3339(fractionDigits: 9)
         #expect(latest == "9999-12-31T23:59:59.999999999Z")
         #expect(latest.utf8.count == UTCTimestamp.maxRFC3339Bytes)
-        #expect(UTCTimestamp(seconds: 1, nanoseconds: 42).rfc3339(fractionDigits: 9) == "1970-01-01T00:00:01.000000042Z")
+        #expect(
+            UTCTimestamp(seconds: 1, nanoseconds: 42).rfc3339(fractionDigits: 9) == "1970-01-01T00:00:01.000000042Z")
     }
 
     @Test func calendarMatchesTheCLibraryFromYearOneToYear9999() {
@@ -83,7 +86,8 @@ struct TextBytesTests {
                 let digits = String(value)
                 return String(repeating: "0", count: max(0, width - digits.count)) + digits
             }
-            let expected = "\(padded(parts.tm_year + 1900, 4))-\(padded(parts.tm_mon + 1, 2))-\(padded(parts.tm_mday, 2))"
+            let expected =
+                "\(padded(parts.tm_year + 1900, 4))-\(padded(parts.tm_mon + 1, 2))-\(padded(parts.tm_mday, 2))"
                 + "T\(padded(parts.tm_hour, 2)):\(padded(parts.tm_min, 2)):\(padded(parts.tm_sec, 2))Z"
             #expect(UTCTimestamp(seconds: seconds).rfc3339() == expected)
         }

@@ -1,9 +1,9 @@
 import Foundation
+import K8sClient
 import Logging
 import Testing
 
 @testable import CurlHTTP
-import K8sClient
 
 #if canImport(Glibc)
 import Glibc
@@ -14,7 +14,8 @@ struct CurlConnectionTests {
     @Test func aRefusedConnectionIsATransportError() throws {
         let connection = try CurlConnection()
         #expect {
-            _ = try connection.perform(CurlRequest(url: "http://127.0.0.1:1/", connectTimeout: .seconds(2), protocols: .http))
+            _ = try connection.perform(
+                CurlRequest(url: "http://127.0.0.1:1/", connectTimeout: .seconds(2), protocols: .http))
         } throws: { error in
             (error as? CurlError)?.code == 7  // CURLE_COULDNT_CONNECT
         }
@@ -40,7 +41,8 @@ struct CurlConnectionTests {
         let listener = try SilentListener()
         let started = Date()
         #expect {
-            _ = try CurlConnection().perform(CurlRequest(url: "http://127.0.0.1:\(listener.port)/", timeout: .seconds(30)))
+            _ = try CurlConnection().perform(
+                CurlRequest(url: "http://127.0.0.1:\(listener.port)/", timeout: .seconds(30)))
         } throws: { error in
             guard let error = error as? CurlError else { return false }
             return error.isUnsupportedProtocol

@@ -57,14 +57,19 @@ struct HTTPRequestParserTests {
         ])
         #expect(
             requests == [
-                Parsed(method: "GET", uri: "/readyz?exclude=a", version: .http1_1, headers: ["Host=x", "X-Value=padded"], framing: .none, ended: true),
-                Parsed(method: "POST", uri: "/echo", version: .http1_0, headers: ["content-length=5"], framing: .length(5), body: "hello", ended: true),
+                Parsed(
+                    method: "GET", uri: "/readyz?exclude=a", version: .http1_1, headers: ["Host=x", "X-Value=padded"],
+                    framing: .none, ended: true),
+                Parsed(
+                    method: "POST", uri: "/echo", version: .http1_0, headers: ["content-length=5"], framing: .length(5),
+                    body: "hello", ended: true),
                 Parsed(method: "GET", uri: "/", version: .http1_1, headers: ["host=y"], framing: .none, ended: true),
             ])
     }
 
     @Test func everySplitOfAChunkedRequestParsesTheSame() throws {
-        let text = "PUT /x HTTP/1.1\r\nhost: x\r\ntransfer-encoding: Chunked\r\n\r\n5;name=v\r\nhello\r\n1 ; a = \"q\\\"\" ; b\r\n!\r\n0\r\ntrailer: t\r\n\r\n"
+        let text =
+            "PUT /x HTTP/1.1\r\nhost: x\r\ntransfer-encoding: Chunked\r\n\r\n5;name=v\r\nhello\r\n1 ; a = \"q\\\"\" ; b\r\n!\r\n0\r\ntrailer: t\r\n\r\n"
             + "GET /next HTTP/1.1\r\nhost: x\r\n\r\n"
         let whole = try self.parse([text])
         #expect(whole.count == 2)
@@ -72,7 +77,9 @@ struct HTTPRequestParserTests {
         #expect(whole[1].uri == "/next" && whole[1].ended)
         for split in 1..<text.utf8.count {
             let bytes = Array(text.utf8)
-            let parts = [String(decoding: bytes[..<split], as: UTF8.self), String(decoding: bytes[split...], as: UTF8.self)]
+            let parts = [
+                String(decoding: bytes[..<split], as: UTF8.self), String(decoding: bytes[split...], as: UTF8.self),
+            ]
             #expect(try self.parse(parts) == whole, "split at \(split)")
         }
         let byteByByte = try self.parse(("\r\n" + text).utf8.map { String(decoding: [$0], as: UTF8.self) })
@@ -106,8 +113,14 @@ struct HTTPRequestParserTests {
         ("POST / HTTP/1.1\r\ncontent-length: 1\r\ncontent-length: 2\r\n\r\n", "more than one content-length"),
         ("POST / HTTP/1.1\r\ncontent-length: 1\r\ncontent-length: 1\r\n\r\n", "more than one content-length"),
         ("POST / HTTP/1.1\r\ncontent-length: 1\t\r\n\r\n", "tab after a content-length or transfer-encoding value"),
-        ("POST / HTTP/1.1\r\ntransfer-encoding: chunked\t\r\n\r\n", "tab after a content-length or transfer-encoding value"),
-        ("POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 1\r\ntransfer-encoding: chunked\r\n\r\n", "both content-length and transfer-encoding"),
+        (
+            "POST / HTTP/1.1\r\ntransfer-encoding: chunked\t\r\n\r\n",
+            "tab after a content-length or transfer-encoding value"
+        ),
+        (
+            "POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 1\r\ntransfer-encoding: chunked\r\n\r\n",
+            "both content-length and transfer-encoding"
+        ),
         ("POST / HTTP/1.0\r\ntransfer-encoding: chunked\r\n\r\n", "transfer-encoding in an HTTP/1.0 request"),
         (Self.chunked("zz\r\n"), "invalid chunk size"),
         (Self.chunked("10000000000000000\r\n"), "chunk size is too large"),
@@ -128,7 +141,9 @@ struct HTTPRequestParserTests {
 
     @Test func unsupportedTransferCodingsGet501() {
         for coding in ["gzip, chunked", "chunked\r\ntransfer-encoding: chunked", "identity"] {
-            #expect(self.error("POST / HTTP/1.1\r\ntransfer-encoding: \(coding)\r\n\r\n")?.status == .notImplemented, "\(coding)")
+            #expect(
+                self.error("POST / HTTP/1.1\r\ntransfer-encoding: \(coding)\r\n\r\n")?.status == .notImplemented,
+                "\(coding)")
         }
     }
 
@@ -137,7 +152,9 @@ struct HTTPRequestParserTests {
         #expect(self.error(line, maxHeadBytes: 100)?.status == .badRequest)
         #expect(self.error(line + "\r\n\r\n", maxHeadBytes: 300) == nil)
         let longTrailer = Self.chunked("0\r\nt: " + String(repeating: "b", count: 200))
-        #expect(self.error(longTrailer, maxHeadBytes: 100) == .malformed("chunk extensions and trailer fields are larger than 100 bytes"))
+        #expect(
+            self.error(longTrailer, maxHeadBytes: 100)
+                == .malformed("chunk extensions and trailer fields are larger than 100 bytes"))
     }
 
     @Test func trailerLinesAreParsedInALoopWithinTheLimit() throws {
@@ -183,10 +200,14 @@ struct HTTPRequestParserTests {
     @Test(arguments: [
         ("5 garbage", "invalid chunk extension"), ("5;", "invalid chunk extension"), ("5; ", "invalid chunk extension"),
         ("5 ", "invalid chunk extension"), ("5;a ", "invalid chunk extension"), ("5;a=", "invalid chunk extension"),
-        ("5;a b", "invalid chunk extension"), ("5;=b", "invalid chunk extension"), ("5;a=b c", "invalid chunk extension"),
-        ("5;a=\"open", "invalid chunk extension"), ("5;a=\"x\"y", "invalid chunk extension"), ("5;a=\u{0}", "invalid chunk extension"),
-        ("5;a\u{0}", "invalid chunk extension"), ("5;a\rb", "invalid chunk extension"), ("5;a=\"\u{7F}\"", "invalid chunk extension"),
-        ("5;a=\"\\\u{1}\"", "invalid chunk extension"), ("5;a=b,c", "invalid chunk extension"), (";a", "invalid chunk size"),
+        ("5;a b", "invalid chunk extension"), ("5;=b", "invalid chunk extension"),
+        ("5;a=b c", "invalid chunk extension"),
+        ("5;a=\"open", "invalid chunk extension"), ("5;a=\"x\"y", "invalid chunk extension"),
+        ("5;a=\u{0}", "invalid chunk extension"),
+        ("5;a\u{0}", "invalid chunk extension"), ("5;a\rb", "invalid chunk extension"),
+        ("5;a=\"\u{7F}\"", "invalid chunk extension"),
+        ("5;a=\"\\\u{1}\"", "invalid chunk extension"), ("5;a=b,c", "invalid chunk extension"),
+        (";a", "invalid chunk size"),
         ("-5", "invalid chunk size"), ("0x5", "invalid chunk extension"), ("+5", "invalid chunk size"),
     ])
     func invalidChunkExtensionsAreRefused(line: String, reason: String) {
@@ -227,10 +248,13 @@ struct HTTPRequestParserTests {
     }
 
     @Test(arguments: [
-        ("GET * HTTP/1.1", "asterisk-form other than OPTIONS *"), ("OPTIONS *x HTTP/1.1", "asterisk-form other than OPTIONS *"),
-        ("GET http:///echo HTTP/1.1", "invalid request target"), ("GET http://user@host/ HTTP/1.1", "invalid request target"),
+        ("GET * HTTP/1.1", "asterisk-form other than OPTIONS *"),
+        ("OPTIONS *x HTTP/1.1", "asterisk-form other than OPTIONS *"),
+        ("GET http:///echo HTTP/1.1", "invalid request target"),
+        ("GET http://user@host/ HTTP/1.1", "invalid request target"),
         ("GET host:80 HTTP/1.1", "invalid request target"), ("GET h2c://host/ HTTP/1.1", "invalid request target"),
-        ("GET http:/host/ HTTP/1.1", "invalid request target"), ("GET http://host#f HTTP/1.1", "invalid request target"),
+        ("GET http:/host/ HTTP/1.1", "invalid request target"),
+        ("GET http://host#f HTTP/1.1", "invalid request target"),
         ("GET ?x HTTP/1.1", "invalid request target"), ("GET echo HTTP/1.1", "invalid request target"),
     ])
     func otherRequestTargetsAreRefused(requestLine: String, reason: String) {

@@ -1,10 +1,11 @@
 import Foundation
-@testable import HTTPServer
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOEmbedded
 import NIOHTTP1
 import Testing
+
+@testable import HTTPServer
 
 /// The connection handler in-process, on an `EmbeddedChannel` whose clock, writability and
 /// reads the tests control: pipelining order, backpressure, 100-continue, deadlines, quiescing.
@@ -111,8 +112,11 @@ struct HTTPServerHandlerTests {
 
     @Test func aPipelinedRequestHasTheRequestTimeoutFromItsHead() throws {
         let config = HTTPServerLimits(requestTimeout: .seconds(2), idleTimeout: .seconds(60))
-        let connection = try TestConnection(config: config) { request, _ in .now(HTTPResponse(status: .ok, body: request.body, route: "/")) }
-        try connection.send("GET / HTTP/1.1\r\nHost: a\r\n\r\nPOST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nab")
+        let connection = try TestConnection(config: config) { request, _ in
+            .now(HTTPResponse(status: .ok, body: request.body, route: "/"))
+        }
+        try connection.send(
+            "GET / HTTP/1.1\r\nHost: a\r\n\r\nPOST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nab")
         #expect(try connection.received().hasPrefix("HTTP/1.1 200 OK"))
         connection.channel.embeddedEventLoop.advanceTime(by: .seconds(2))
         #expect(try connection.received().hasPrefix("HTTP/1.1 408 Request Timeout"))

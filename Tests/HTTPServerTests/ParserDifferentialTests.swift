@@ -2,9 +2,9 @@ import NIOCore
 import NIOEmbedded
 import NIOHTTP1
 import Testing
+import UServiceSupport
 
 @testable import HTTPServer
-import UServiceSupport
 
 /// Feeds the same byte streams to the agent's ``HTTPRequestParser`` and to NIOHTTP1's
 /// llhttp-based `HTTPRequestDecoder` (llhttp 9 in its strict default: NIO sets no lenient flag)
@@ -147,7 +147,8 @@ struct ParserDifferentialTests {
     static func llhttp(_ bytes: [UInt8], cuts: [Int] = []) -> Outcome {
         let channel = EmbeddedChannel()
         defer { _ = try? channel.finish() }
-        try! channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
+        try! channel.pipeline.syncOperations.addHandler(
+            ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
         var outcome = Outcome()
         var fed = 0
         for cut in cuts + [bytes.count] where cut > fed {
@@ -215,8 +216,11 @@ struct ParserDifferentialTests {
 
     /// Whether llhttp takes the request as an upgrade, after which it stops parsing HTTP.
     private static func upgrades(_ head: HTTPRequestHead) -> Bool {
-        let connection = (head.headers["connection"] + head.headers["proxy-connection"]).flatMap { $0.split(separator: ",") }
-        return connection.contains { $0.trimmed.lowercased() == "upgrade" } && head.headers["upgrade"].contains { !$0.trimmed.isEmpty }
+        let connection = (head.headers["connection"] + head.headers["proxy-connection"]).flatMap {
+            $0.split(separator: ",")
+        }
+        return connection.contains { $0.trimmed.lowercased() == "upgrade" }
+            && head.headers["upgrade"].contains { !$0.trimmed.isEmpty }
     }
 
     /// Whether the sides agree on `bytes`, or part only over deliberate differences (at most
@@ -242,7 +246,8 @@ struct ParserDifferentialTests {
     /// Rules on a head are read from the head the other side accepted; rules on bytes are
     /// checked by taking out what they refuse: the sides must then agree, or part over another
     /// deliberate difference (up to `depth` of them in one case).
-    static func classify(_ bytes: [UInt8], at index: Int, ours: Outcome, llhttp: Outcome, depth: Int = 3) -> Difference? {
+    static func classify(_ bytes: [UInt8], at index: Int, ours: Outcome, llhttp: Outcome, depth: Int = 3) -> Difference?
+    {
         guard depth > 0 else { return nil }
         if ours.refuses(index), !llhttp.refuses(index) {
             let llhttpHead = llhttp.requests.dropFirst(index).first?.head
@@ -257,7 +262,9 @@ struct ParserDifferentialTests {
         guard llhttp.refuses(index), !ours.refuses(index) else { return nil }
         let start = ours.start(of: index)
         if index > 0, llhttp.requests[index - 1].closesInTrailers,
-            Self.agree(changed: Self.removingConnectionFields(of: bytes, in: ours.start(of: index - 1)..<start), from: bytes, depth: depth)
+            Self.agree(
+                changed: Self.removingConnectionFields(of: bytes, in: ours.start(of: index - 1)..<start), from: bytes,
+                depth: depth)
         {
             return .connectionTrailer
         }
@@ -269,7 +276,9 @@ struct ParserDifferentialTests {
         if let difference = Self.refusedAfterFinishing(bytes, at: index, ours: ours, llhttp: llhttp, depth: depth) {
             return difference
         }
-        if Self.agree(changed: Self.rewritingChunkSizeLines(of: bytes, Self.withoutWhitespace), from: bytes, depth: depth) {
+        if Self.agree(
+            changed: Self.rewritingChunkSizeLines(of: bytes, Self.withoutWhitespace), from: bytes, depth: depth)
+        {
             return .chunkExtensionWhitespace
         }
         return nil
@@ -277,13 +286,16 @@ struct ParserDifferentialTests {
 
     /// When the agent waits inside a line or head llhttp refused, finishes them: the agent must
     /// refuse the request too, or part from llhttp over another deliberate difference.
-    private static func refusedAfterFinishing(_ bytes: [UInt8], at index: Int, ours: Outcome, llhttp: Outcome, depth: Int) -> Difference? {
+    private static func refusedAfterFinishing(
+        _ bytes: [UInt8], at index: Int, ours: Outcome, llhttp: Outcome, depth: Int
+    ) -> Difference? {
         guard ours.error == nil, let state = ours.state, Self.isWithinALine(state) else { return nil }
         let finished = bytes + Self.finishingLines
         let oursFinished = Self.ours(finished)
         switch Self.compare(oursFinished, llhttp) {
         case .bothReject: return .refusalTiming
-        case .differ(let at): return Self.classify(finished, at: at, ours: oursFinished, llhttp: llhttp, depth: depth - 1)
+        case .differ(let at):
+            return Self.classify(finished, at: at, ours: oursFinished, llhttp: llhttp, depth: depth - 1)
         case .bothAccept: return nil
         }
     }
@@ -298,13 +310,17 @@ struct ParserDifferentialTests {
         if !codings.isEmpty, head.version == .http1_0 { return .http10TransferEncoding }
         if !codings.isEmpty, codings.map({ $0.trimmed.lowercased() }) != ["chunked"] { return .transferCodingList }
         if head.uri.hasPrefix("*"), head.uri != "*" || head.method != .OPTIONS { return .asteriskForm }
-        if let authority = Self.authority(of: head.uri), authority.isEmpty || authority.contains("@") { return .absoluteFormAuthority }
+        if let authority = Self.authority(of: head.uri), authority.isEmpty || authority.contains("@") {
+            return .absoluteFormAuthority
+        }
         if head.headers["content-length"].contains(where: { $0.trimmed.count > 18 }) { return .lengthRange }
         return nil
     }
 
     /// The rules that refuse bytes llhttp accepted, from the start of the request they part at.
-    private static func refusedBytes(_ bytes: [UInt8], from start: Int, ours: Outcome, llhttp: Outcome, depth: Int) -> Difference? {
+    private static func refusedBytes(
+        _ bytes: [UInt8], from start: Int, ours: Outcome, llhttp: Outcome, depth: Int
+    ) -> Difference? {
         let lineBreaks = bytes[start...].prefix { $0 == 0x0D || $0 == 0x0A }
         let requestLine = bytes[lineBreaks.endIndex...].prefix { $0 != 0x0D && $0 != 0x0A }
         if !lineBreaks.elementsEqual(repeatElement("\r\n".utf8, count: lineBreaks.count / 2).joined()),
@@ -312,11 +328,15 @@ struct ParserDifferentialTests {
         {
             return .strayLineBreak
         }
-        let collapsed = Array(bytes[..<requestLine.startIndex]) + Self.collapsingSpaces(requestLine) + bytes[requestLine.endIndex...]
+        let collapsed =
+            Array(bytes[..<requestLine.startIndex]) + Self.collapsingSpaces(requestLine)
+            + bytes[requestLine.endIndex...]
         if Self.agree(changed: collapsed, from: bytes, depth: depth) {
             return .requestLineWhitespace
         }
-        if Self.agree(changed: Self.rewritingChunkSizeLines(of: bytes, Self.fillingEmptyExtensions), from: bytes, depth: depth) {
+        if Self.agree(
+            changed: Self.rewritingChunkSizeLines(of: bytes, Self.fillingEmptyExtensions), from: bytes, depth: depth)
+        {
             return .chunkExtensionEmpty
         }
         // llhttp waits for a chunk no body limit allows: nothing after it can be compared.
@@ -332,7 +352,8 @@ struct ParserDifferentialTests {
     /// `bytes` with the extensions of each chunk-size line (hex digits, then extensions up to
     /// CR) passed through `rewrite`, where that leaves them starting with `;` as chunk-size
     /// lines do.
-    private static func rewritingChunkSizeLines(of bytes: [UInt8], _ rewrite: (ArraySlice<UInt8>) -> [UInt8]) -> [UInt8] {
+    private static func rewritingChunkSizeLines(of bytes: [UInt8], _ rewrite: (ArraySlice<UInt8>) -> [UInt8]) -> [UInt8]
+    {
         var result: [UInt8] = []
         for line in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
             if line.startIndex > bytes.startIndex { result.append(0x0A) }
@@ -404,7 +425,8 @@ struct ParserDifferentialTests {
 
     /// The authority of an absolute-form target, nil for other forms.
     private static func authority(of uri: String) -> Substring? {
-        guard let colon = uri.firstIndex(of: ":"), uri[colon...].hasPrefix("://"), uri[..<colon].allSatisfy(\.isLetter) else { return nil }
+        guard let colon = uri.firstIndex(of: ":"), uri[colon...].hasPrefix("://"), uri[..<colon].allSatisfy(\.isLetter)
+        else { return nil }
         return uri[uri.index(colon, offsetBy: 3)...].prefix { $0 != "/" && $0 != "?" }
     }
 
@@ -455,8 +477,16 @@ struct ParserDifferentialTests {
 
     /// Smuggling vectors and other classics, each with the result expected of the comparison.
     static let vectors: [(name: String, text: String, expected: Result)] = [
-        ("CL.TE", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 13\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nSMUGGLED", .agreement(.bothReject)),
-        ("TE.CL", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n8\r\nSMUGGLED\r\n0\r\n\r\n", .agreement(.bothReject)),
+        (
+            "CL.TE",
+            "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 13\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nSMUGGLED",
+            .agreement(.bothReject)
+        ),
+        (
+            "TE.CL",
+            "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n8\r\nSMUGGLED\r\n0\r\n\r\n",
+            .agreement(.bothReject)
+        ),
         ("TE.TE trailing space", Self.chunkedPost(coding: "chunked "), .agreement(.bothAccept)),
         ("TE.TE leading tab", Self.chunkedPost(coding: "\tchunked"), .agreement(.bothAccept)),
         ("TE.TE upper case", Self.chunkedPost(coding: "CHUNKED"), .agreement(.bothAccept)),
@@ -465,12 +495,31 @@ struct ParserDifferentialTests {
         ("TE.TE chunked, identity", Self.chunkedPost(coding: "chunked, identity"), .agreement(.bothReject)),
         ("TE.TE identity, chunked", Self.chunkedPost(coding: "identity, chunked"), .difference(.transferCodingList)),
         ("TE.TE quoted", Self.chunkedPost(coding: "\"chunked\""), .agreement(.bothReject)),
-        ("TE.TE empty", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:\r\nContent-Length: 1\r\n\r\nx", .difference(.transferCodingList)),
-        ("TE.TE twice", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", .agreement(.bothReject)),
-        ("TE.TE space before colon", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding : chunked\r\n\r\n0\r\n\r\n", .agreement(.bothReject)),
-        ("TE.TE tab before colon", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding\t: chunked\r\n\r\n0\r\n\r\n", .agreement(.bothReject)),
-        ("TE.TE folded", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:\r\n chunked\r\n\r\n0\r\n\r\n", .agreement(.bothReject)),
-        ("TE.TE underscore", "POST / HTTP/1.1\r\nHost: x\r\nTransfer_Encoding: chunked\r\n\r\n0\r\n\r\n", .agreement(.bothReject)),
+        (
+            "TE.TE empty", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:\r\nContent-Length: 1\r\n\r\nx",
+            .difference(.transferCodingList)
+        ),
+        (
+            "TE.TE twice",
+            "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+            .agreement(.bothReject)
+        ),
+        (
+            "TE.TE space before colon", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding : chunked\r\n\r\n0\r\n\r\n",
+            .agreement(.bothReject)
+        ),
+        (
+            "TE.TE tab before colon", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding\t: chunked\r\n\r\n0\r\n\r\n",
+            .agreement(.bothReject)
+        ),
+        (
+            "TE.TE folded", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:\r\n chunked\r\n\r\n0\r\n\r\n",
+            .agreement(.bothReject)
+        ),
+        (
+            "TE.TE underscore", "POST / HTTP/1.1\r\nHost: x\r\nTransfer_Encoding: chunked\r\n\r\n0\r\n\r\n",
+            .agreement(.bothReject)
+        ),
         ("duplicate equal Content-Length", Self.post(lengths: ["3", "3"]), .agreement(.bothReject)),
         ("conflicting Content-Length", Self.post(lengths: ["3", "4"]), .agreement(.bothReject)),
         ("Content-Length list", Self.post(lengths: ["3, 3"]), .agreement(.bothReject)),
@@ -503,24 +552,54 @@ struct ParserDifferentialTests {
         ("chunk data longer than its size", Self.chunkedPost(body: "3\r\nhello\r\n0\r\n\r\n"), .agreement(.bothReject)),
         ("chunk size line ended by LF", Self.chunkedPost(body: "5\nhello\r\n0\r\n\r\n"), .agreement(.bothReject)),
         ("chunk data ended by LF", Self.chunkedPost(body: "5\r\nhello\n0\r\n\r\n"), .agreement(.bothReject)),
-        ("chunk extensions", Self.chunkedPost(body: "5;a;b=c;d=\"e\\\"f\"\r\nhello\r\n0;z\r\n\r\n"), .agreement(.bothAccept)),
-        ("chunk extension, garbage", Self.chunkedPost(body: "5 garbage\r\nhello\r\n0\r\n\r\n"), .agreement(.bothReject)),
+        (
+            "chunk extensions", Self.chunkedPost(body: "5;a;b=c;d=\"e\\\"f\"\r\nhello\r\n0;z\r\n\r\n"),
+            .agreement(.bothAccept)
+        ),
+        (
+            "chunk extension, garbage", Self.chunkedPost(body: "5 garbage\r\nhello\r\n0\r\n\r\n"),
+            .agreement(.bothReject)
+        ),
         ("chunk extension, empty name", Self.chunkedPost(body: "5;\r\nhello\r\n0\r\n\r\n"), .agreement(.bothReject)),
         ("chunk extension, NUL", Self.chunkedPost(body: "5;a\u{0}\r\nhello\r\n0\r\n\r\n"), .agreement(.bothReject)),
         ("chunk extension, bare CR", Self.chunkedPost(body: "5;a\rb\r\nhello\r\n0\r\n\r\n"), .agreement(.bothReject)),
-        ("chunk extension, BWS", Self.chunkedPost(body: "5 ; a = b\r\nhello\r\n0\r\n\r\n"), .difference(.chunkExtensionWhitespace)),
+        (
+            "chunk extension, BWS", Self.chunkedPost(body: "5 ; a = b\r\nhello\r\n0\r\n\r\n"),
+            .difference(.chunkExtensionWhitespace)
+        ),
         ("trailer Content-Length", Self.chunkedPost(body: "0\r\nContent-Length: 5\r\n\r\n"), .agreement(.bothReject)),
-        ("trailer Transfer-Encoding", Self.chunkedPost(body: "0\r\nTransfer-Encoding: chunked\r\n\r\n"), .agreement(.bothReject)),
+        (
+            "trailer Transfer-Encoding", Self.chunkedPost(body: "0\r\nTransfer-Encoding: chunked\r\n\r\n"),
+            .agreement(.bothReject)
+        ),
         ("trailer Host", Self.chunkedPost(body: "0\r\nHost: y\r\n\r\n" + Self.get), .agreement(.bothAccept)),
         ("trailer folded", Self.chunkedPost(body: "0\r\nA: b\r\n c\r\n\r\n"), .agreement(.bothReject)),
         ("trailer space before colon", Self.chunkedPost(body: "0\r\nA : b\r\n\r\n"), .agreement(.bothReject)),
-        ("HTTP/1.0 with Transfer-Encoding", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", .difference(.http10TransferEncoding)),
-        ("pipelined", Self.get + Self.post(lengths: ["3"]) + "abc" + Self.chunkedPost(body: "1\r\na\r\n0\r\n\r\n") + Self.get, .agreement(.bothAccept)),
+        (
+            "HTTP/1.0 with Transfer-Encoding", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+            .difference(.http10TransferEncoding)
+        ),
+        (
+            "pipelined",
+            Self.get + Self.post(lengths: ["3"]) + "abc" + Self.chunkedPost(body: "1\r\na\r\n0\r\n\r\n") + Self.get,
+            .agreement(.bothAccept)
+        ),
         ("empty lines between requests", Self.get + "\r\n\r\n" + Self.get, .agreement(.bothAccept)),
         ("bare LF between requests", Self.get + "\n" + Self.get, .difference(.strayLineBreak)),
-        ("data after Connection: close", "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nGARBAGE", .agreement(.bothAccept)),
-        ("upgrade with an invalid Transfer-Encoding", "GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: x\r\nConnection: upgrade\r\nUpgrade: h2c\r\n\r\n", .difference(.upgrade)),
-        ("data after an upgrade", "GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\nPRI * HTTP/2.0", .agreement(.bothAccept)),
+        (
+            "data after Connection: close", "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nGARBAGE",
+            .agreement(.bothAccept)
+        ),
+        (
+            "upgrade with an invalid Transfer-Encoding",
+            "GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: x\r\nConnection: upgrade\r\nUpgrade: h2c\r\n\r\n",
+            .difference(.upgrade)
+        ),
+        (
+            "data after an upgrade",
+            "GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\nPRI * HTTP/2.0",
+            .agreement(.bothAccept)
+        ),
         ("two spaces after the method", "GET  / HTTP/1.1\r\nHost: x\r\n\r\n", .difference(.requestLineWhitespace)),
         ("two spaces before the version", "GET /  HTTP/1.1\r\nHost: x\r\n\r\n", .difference(.requestLineWhitespace)),
         ("space after the version", "GET / HTTP/1.1 \r\nHost: x\r\n\r\n", .agreement(.bothReject)),
@@ -536,19 +615,37 @@ struct ParserDifferentialTests {
         ("no Host in HTTP/1.1", "GET / HTTP/1.1\r\n\r\n", .difference(.hostRule)),
         ("two Hosts", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", .difference(.hostRule)),
         ("no Host in HTTP/1.0", "GET / HTTP/1.0\r\n\r\n", .agreement(.bothAccept)),
-        ("absolute-form", "POST http://host/echo?x=1 HTTP/1.1\r\nHost: host\r\nContent-Length: 2\r\n\r\nhi", .agreement(.bothAccept)),
+        (
+            "absolute-form", "POST http://host/echo?x=1 HTTP/1.1\r\nHost: host\r\nContent-Length: 2\r\n\r\nhi",
+            .agreement(.bothAccept)
+        ),
         ("absolute-form without a path", "GET http://host:80 HTTP/1.1\r\nHost: host\r\n\r\n", .agreement(.bothAccept)),
-        ("absolute-form without a host", "GET http:///echo HTTP/1.1\r\nHost: host\r\n\r\n", .difference(.absoluteFormAuthority)),
-        ("absolute-form with userinfo", "GET http://a@host/ HTTP/1.1\r\nHost: host\r\n\r\n", .difference(.absoluteFormAuthority)),
+        (
+            "absolute-form without a host", "GET http:///echo HTTP/1.1\r\nHost: host\r\n\r\n",
+            .difference(.absoluteFormAuthority)
+        ),
+        (
+            "absolute-form with userinfo", "GET http://a@host/ HTTP/1.1\r\nHost: host\r\n\r\n",
+            .difference(.absoluteFormAuthority)
+        ),
         ("authority-form", "GET host:80 HTTP/1.1\r\nHost: host\r\n\r\n", .agreement(.bothReject)),
         ("OPTIONS *", "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n", .agreement(.bothAccept)),
         ("GET *", "GET * HTTP/1.1\r\nHost: x\r\n\r\n", .difference(.asteriskForm)),
         ("CONNECT", "CONNECT host:443 HTTP/1.1\r\nHost: host:443\r\n\r\n", .difference(.connect)),
         ("invalid field after the request line", "GET / HTTP/1.1\r\nbad line", .difference(.refusalTiming)),
         ("request line without a version, head open", "GET /x\r\nHost: x", .difference(.refusalTiming)),
-        ("empty chunk-extension value", Self.chunkedPost(body: "5;a=\r\nhello\r\n0\r\n\r\n"), .difference(.chunkExtensionEmpty)),
-        ("empty chunk-extension name", Self.chunkedPost(body: "5;a;=v\r\nhello\r\n0\r\n\r\n"), .difference(.chunkExtensionEmpty)),
-        ("Connection: close trailer", Self.chunkedPost(body: "0\r\nConnection: close\r\n\r\n" + Self.get), .difference(.connectionTrailer)),
+        (
+            "empty chunk-extension value", Self.chunkedPost(body: "5;a=\r\nhello\r\n0\r\n\r\n"),
+            .difference(.chunkExtensionEmpty)
+        ),
+        (
+            "empty chunk-extension name", Self.chunkedPost(body: "5;a;=v\r\nhello\r\n0\r\n\r\n"),
+            .difference(.chunkExtensionEmpty)
+        ),
+        (
+            "Connection: close trailer", Self.chunkedPost(body: "0\r\nConnection: close\r\n\r\n" + Self.get),
+            .difference(.connectionTrailer)
+        ),
     ]
 
     static let get = "GET /livez HTTP/1.1\r\nHost: x\r\n\r\n"
@@ -581,7 +678,8 @@ struct ParserDifferentialTests {
             let bytes = Array(vector.text.utf8)
             let (result, ours, llhttp) = Self.run(bytes, splits: (1..<bytes.count).map { [$0] })
             tally.add(bytes, result, ours: ours, llhttp: llhttp)
-            #expect(result == vector.expected, "\(vector.name): \(Self.describe(ours)) / llhttp \(Self.describe(llhttp))")
+            #expect(
+                result == vector.expected, "\(vector.name): \(Self.describe(ours)) / llhttp \(Self.describe(llhttp))")
         }
         tally.report("classic vectors")
     }
@@ -596,7 +694,9 @@ struct ParserDifferentialTests {
         var random = SplitMix64(seed: 0x5EED_1A77_9E2B)
         var tally = Tally()
         for _ in 0..<Self.mutationCases {
-            var bytes = (0...random.next(below: 3)).flatMap { _ in Array(Self.seeds[random.next(below: Self.seeds.count)].utf8) }
+            var bytes = (0...random.next(below: 3)).flatMap { _ in
+                Array(Self.seeds[random.next(below: Self.seeds.count)].utf8)
+            }
             for _ in 0...random.next(below: 3) {
                 Mutation.allCases[random.next(below: Mutation.allCases.count)].apply(to: &bytes, using: &random)
             }
@@ -641,7 +741,8 @@ struct ParserDifferentialTests {
 
         static let insertedBytes = Array("\r\n \t\u{0}:;,\"=\\0aG\u{7F}".utf8) + [0x80]
         static let insertedFields = [
-            "Content-Length: 3", "Transfer-Encoding: chunked", "Host: h", "Connection: close", "Transfer-Encoding: gzip, chunked",
+            "Content-Length: 3", "Transfer-Encoding: chunked", "Host: h", "Connection: close",
+            "Transfer-Encoding: gzip, chunked",
             "Content-Length: 0", "Connection: upgrade\r\nUpgrade: x", "Expect: 100-continue",
         ]
 
@@ -670,14 +771,17 @@ struct ParserDifferentialTests {
                 }
             case .swapCase:
                 let line = Self.line(around: at, in: bytes)
-                for index in line where (UInt8(ascii: "A")...UInt8(ascii: "z")).contains(bytes[index]) && random.next(below: 2) == 0 {
+                for index in line
+                where (UInt8(ascii: "A")...UInt8(ascii: "z")).contains(bytes[index]) && random.next(below: 2) == 0 {
                     bytes[index] ^= 0x20
                 }
             case .insertField:
                 let field = Self.insertedFields[random.next(below: Self.insertedFields.count)]
                 bytes.insert(contentsOf: Array("\(field)\r\n".utf8), at: Self.line(around: at, in: bytes).upperBound)
             case .changeDigit:
-                guard let digit = bytes.indices.dropFirst(at).first(where: { (0x30...0x39).contains(bytes[$0]) }) else { return }
+                guard let digit = bytes.indices.dropFirst(at).first(where: { (0x30...0x39).contains(bytes[$0]) }) else {
+                    return
+                }
                 bytes[digit] = UInt8(ascii: "0") + UInt8(random.next(below: 10))
             }
         }
@@ -728,23 +832,25 @@ struct ParserDifferentialTests {
     }
 
     static func describe(_ bytes: [UInt8]) -> String {
-        "\"" + bytes.map { byte in
-            switch byte {
-            case 0x0D: "\\r"
-            case 0x0A: "\\n"
-            case 0x09: "\\t"
-            case 0x22: "\\\""
-            case 0x5C: "\\\\"
-            case 0x20...0x7E: String(UnicodeScalar(byte))
-            default: "\\u{\(String(byte, radix: 16))}"
-            }
-        }.joined() + "\""
+        "\""
+            + bytes.map { byte in
+                switch byte {
+                case 0x0D: "\\r"
+                case 0x0A: "\\n"
+                case 0x09: "\\t"
+                case 0x22: "\\\""
+                case 0x5C: "\\\\"
+                case 0x20...0x7E: String(UnicodeScalar(byte))
+                default: "\\u{\(String(byte, radix: 16))}"
+                }
+            }.joined() + "\""
     }
 
     static func describe(_ outcome: Outcome) -> String {
         let requests = outcome.requests.map { request in
             let end = request.end.map(String.init) ?? "-"
-            return "\(request.head.method.rawValue) \(request.head.uri) \(request.head.version) body \(request.body.count) end \(end)"
+            return
+                "\(request.head.method.rawValue) \(request.head.uri) \(request.head.version) body \(request.body.count) end \(end)"
         }
         return "[\(requests.joined(separator: "; "))] \(outcome.error.map { "error \($0)" } ?? "no error")"
     }

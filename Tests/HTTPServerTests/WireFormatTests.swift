@@ -1,7 +1,8 @@
-@testable import HTTPServer
 import NIOCore
 import NIOHTTP1
 import Testing
+
+@testable import HTTPServer
 
 /// The bytes of response heads, as the wire writer puts them, including the longest one.
 @Suite("Response bytes")

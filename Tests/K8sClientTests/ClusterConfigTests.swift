@@ -30,11 +30,15 @@ struct ClusterConfigTests {
     @Test func serviceVariablesNameTheServerAndIPv6GetsBrackets() throws {
         let folder = try Self.serviceAccountDir(namespaceFile: "demo\n")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let v4 = try Self.resolve(["KUBERNETES_SERVICE_HOST": "10.96.0.1", "KUBERNETES_SERVICE_PORT": "443"], directory: folder).get()
+        let v4 = try Self.resolve(
+            ["KUBERNETES_SERVICE_HOST": "10.96.0.1", "KUBERNETES_SERVICE_PORT": "443"], directory: folder
+        ).get()
         #expect(v4.apiServer == "https://10.96.0.1:443")
         #expect(v4.tokenPath == folder.path + "/token")
         #expect(v4.caPath == folder.path + "/ca.crt")
-        let v6 = try Self.resolve(["KUBERNETES_SERVICE_HOST": "fd00:10:96::1", "KUBERNETES_SERVICE_PORT": "6443"], directory: folder).get()
+        let v6 = try Self.resolve(
+            ["KUBERNETES_SERVICE_HOST": "fd00:10:96::1", "KUBERNETES_SERVICE_PORT": "6443"], directory: folder
+        ).get()
         #expect(v6.apiServer == "https://[fd00:10:96::1]:6443")
         let noPort = try Self.resolve(["KUBERNETES_SERVICE_HOST": "10.96.0.1"], directory: folder).get()
         #expect(noPort.apiServer == "https://10.96.0.1:443")

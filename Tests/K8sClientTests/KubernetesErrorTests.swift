@@ -1,7 +1,7 @@
+import CurlHTTP
 import FoundationEssentials
 import Testing
 
-import CurlHTTP
 @testable import K8sClient
 
 @Suite("API errors and models")
@@ -18,7 +18,8 @@ struct KubernetesErrorTests {
     }
 
     @Test func retryAfterComesFromTheHeaderOrTheStatusDetails() {
-        let body = #"{"kind":"Status","status":"Failure","reason":"TooManyRequests","details":{"retryAfterSeconds":7},"code":429}"#
+        let body =
+            #"{"kind":"Status","status":"Failure","reason":"TooManyRequests","details":{"retryAfterSeconds":7},"code":429}"#
         let fromDetails = KubernetesClient.error(from: CurlResponse(status: 429, body: Array(body.utf8)))
         #expect(fromDetails.retryAfter == .seconds(7))
         let fromHeader = KubernetesClient.error(
@@ -30,7 +31,11 @@ struct KubernetesErrorTests {
     @Test func aRedirectIsAFinalErrorNamingWhereItPointed() {
         let error = KubernetesClient.error(
             from: CurlResponse(status: 307, headers: [("location", "http://evil.example/steal")], body: []))
-        #expect(error == .status(code: 307, reason: "HTTP 307", message: "redirect to http://evil.example/steal not followed", retryAfter: nil))
+        #expect(
+            error
+                == .status(
+                    code: 307, reason: "HTTP 307", message: "redirect to http://evil.example/steal not followed",
+                    retryAfter: nil))
         #expect(!error.isRetryable)
         #expect(!KubernetesError.transport(CurlError(code: 1, message: "not allowed")).isRetryable)
     }

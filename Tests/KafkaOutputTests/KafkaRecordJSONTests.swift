@@ -14,7 +14,8 @@ struct KafkaRecordJSONTests {
         let event = AgentEvent(.configRejected, note: "bad \"port\"\n", time: self.time)
         #expect(
             KafkaRecordJSON.render(.event(event), service: "web", pod: "web-1")
-                == #"{"kind":"event","time":"2025-11-26T22:34:20.123456Z","service":"web","pod":"web-1","reason":"ConfigRejected","type":"Warning","action":"ReloadConfig","note":"bad \"port\"\n"}"#)
+                == #"{"kind":"event","time":"2025-11-26T22:34:20.123456Z","service":"web","pod":"web-1","reason":"ConfigRejected","type":"Warning","action":"ReloadConfig","note":"bad \"port\"\n"}"#
+        )
     }
 
     @Test func requestCarriesTheAccessLogFields() {
@@ -23,7 +24,8 @@ struct KafkaRecordJSONTests {
             remote: "[::1]:5000")
         #expect(
             KafkaRecordJSON.render(.request(request), service: "web", pod: "web-1")
-                == #"{"kind":"request","time":"2025-11-26T22:34:20.123456Z","service":"web","pod":"web-1","method":"POST","path":"/echo","status":200,"bytes":1024,"durationMs":1.234,"remote":"[::1]:5000"}"#)
+                == #"{"kind":"request","time":"2025-11-26T22:34:20.123456Z","service":"web","pod":"web-1","method":"POST","path":"/echo","status":200,"bytes":1024,"durationMs":1.234,"remote":"[::1]:5000"}"#
+        )
     }
 
     @Test(arguments: [
@@ -36,7 +38,10 @@ struct KafkaRecordJSONTests {
     func pluginOutputIsTextOrBase64(body: [UInt8], field: String) {
         let output = PluginOutput(time: self.time, plugin: "echo", status: 200, contentType: "text/plain", body: body)
         let json = KafkaRecordJSON.render(.pluginOutput(output), service: "web", pod: "web-1")
-        #expect(json.hasPrefix(#"{"kind":"pluginOutput","time":"2025-11-26T22:34:20.123456Z","service":"web","pod":"web-1","plugin":"echo","status":200,"contentType":"text/plain","#))
+        #expect(
+            json.hasPrefix(
+                #"{"kind":"pluginOutput","time":"2025-11-26T22:34:20.123456Z","service":"web","pod":"web-1","plugin":"echo","status":200,"contentType":"text/plain","#
+            ))
         #expect(json.hasSuffix(field + "}"))
     }
 }

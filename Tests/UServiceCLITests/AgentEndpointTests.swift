@@ -49,7 +49,9 @@ struct AgentEndpointTests {
         #expect(try HTTPTestClient.request(port: agent.healthPort, path: "/nope").status == 404)
         let connection = try HTTPTestClient.Connection(port: agent.healthPort)
         connection.send("HEAD /livez HTTP/1.1\r\nhost: x\r\n\r\nGET /readyz HTTP/1.1\r\nhost: x\r\n\r\n")
-        let head = String(decoding: connection.receive { String(decoding: $0, as: UTF8.self).contains("\"lifecycle\"") }, as: UTF8.self)
+        let head = String(
+            decoding: connection.receive { String(decoding: $0, as: UTF8.self).contains("\"lifecycle\"") },
+            as: UTF8.self)
         #expect(head.hasPrefix("HTTP/1.1 200 OK\r\n"))
         let responses = head.components(separatedBy: "HTTP/1.1 200 OK")
         #expect(responses.count == 3)
@@ -90,7 +92,8 @@ struct AgentEndpointTests {
         #expect(info.json?["state"] as? String == "ready")
 
         let echo = try HTTPTestClient.request(
-            port: agent.dataPort, method: "POST", path: "/echo", headers: ["content-type": "text/x-test"], body: "héllo")
+            port: agent.dataPort, method: "POST", path: "/echo", headers: ["content-type": "text/x-test"], body: "héllo"
+        )
         #expect(echo.status == 200)
         #expect(echo.body == "héllo")
         #expect(echo.headers["content-type"] == "text/x-test")
@@ -122,15 +125,23 @@ struct AgentEndpointTests {
         #expect(response.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8")
         let metrics = try PrometheusText(response.body)
 
-        for name in ["process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds", "process_start_time_seconds"] {
+        for name in [
+            "process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds",
+            "process_start_time_seconds",
+        ] {
             #expect(metrics.values(name).count == 1, "\(name)")
         }
         #expect(metrics.types["process_cpu_seconds_total"] == "counter")
         #expect(metrics.values("process_resident_memory_bytes").first ?? 0 > 1_000_000)
         #expect(metrics.values("process_open_fds").first ?? 0 >= 3)
         #expect(metrics.types["http_server_request_duration_seconds"] == "histogram")
-        #expect(metrics.values("http_server_request_duration_seconds_count", ["method": "GET", "route": "/work", "status": "200"]) == [1])
-        #expect(metrics.values("http_server_request_duration_seconds_count", ["route": "/readyz", "status": "200"]) == [1])
+        #expect(
+            metrics.values(
+                "http_server_request_duration_seconds_count", ["method": "GET", "route": "/work", "status": "200"]) == [
+                    1
+                ])
+        #expect(
+            metrics.values("http_server_request_duration_seconds_count", ["route": "/readyz", "status": "200"]) == [1])
         let buckets = metrics.values("http_server_request_duration_seconds_bucket", ["route": "/work"])
         #expect(buckets == buckets.sorted(), "buckets are cumulative")
         #expect(metrics.values("http_server_active_requests") == [1], "the scrape itself is in flight")
@@ -142,10 +153,12 @@ struct AgentEndpointTests {
     func portInUse() throws {
         let first = try RunningAgent(config: Self.config)
         let second = try UServiceBinary.run(
-            ["start", "--log-format", "text", "-c", "/dev/stdin"], stdin: "health: {port: \(first.healthPort)}\nserver: {port: 0}\n")
+            ["start", "--log-format", "text", "-c", "/dev/stdin"],
+            stdin: "health: {port: \(first.healthPort)}\nserver: {port: 0}\n")
         #expect(second.status == 1)
         let lines = second.standardError.split(separator: "\n")
         #expect(lines.count == 1)
-        #expect(lines.first?.contains("cannot start: the health listener cannot bind 0.0.0.0:\(first.healthPort)") == true)
+        #expect(
+            lines.first?.contains("cannot start: the health listener cannot bind 0.0.0.0:\(first.healthPort)") == true)
     }
 }

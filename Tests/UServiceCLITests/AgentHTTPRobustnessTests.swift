@@ -36,7 +36,8 @@ struct AgentHTTPRobustnessTests {
         #expect(try chunked.readResponse().status == 413)
         #expect(chunked.isClosedByPeer())
 
-        let fits = try HTTPTestClient.request(port: agent.dataPort, method: "POST", path: "/echo", body: String(repeating: "z", count: 1024))
+        let fits = try HTTPTestClient.request(
+            port: agent.dataPort, method: "POST", path: "/echo", body: String(repeating: "z", count: 1024))
         #expect(fits.status == 200)
         #expect(fits.body.count == 1024)
     }
@@ -114,7 +115,8 @@ struct AgentHTTPRobustnessTests {
         connection.send(
             "GET /work?ms=300 HTTP/1.1\r\nhost: x\r\n\r\nHEAD / HTTP/1.1\r\nhost: x\r\n\r\n"
                 + "POST /echo HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n")
-        let text = String(decoding: connection.receive { String(decoding: $0, as: UTF8.self).hasSuffix("abc") }, as: UTF8.self)
+        let text = String(
+            decoding: connection.receive { String(decoding: $0, as: UTF8.self).hasSuffix("abc") }, as: UTF8.self)
         let responses = text.components(separatedBy: "HTTP/1.1 ").dropFirst()
         #expect(responses.map { $0.prefix(3) } == ["200", "405", "200"], "\(text)")
         #expect(responses.first?.hasSuffix("{\"workedMs\":300}") == true)
@@ -127,7 +129,10 @@ struct AgentHTTPRobustnessTests {
     func randomInput() throws {
         let agent = try RunningAgent(config: Self.config)
         var generator = SplitMix64(seed: 7979)
-        let fragments = ["GET ", "POST ", "/echo", " HTTP/1.1\r\n", "content-length: ", "transfer-encoding: chunked\r\n", "\r\n", "\u{0}", "%", "ffff\r\n"]
+        let fragments = [
+            "GET ", "POST ", "/echo", " HTTP/1.1\r\n", "content-length: ", "transfer-encoding: chunked\r\n", "\r\n",
+            "\u{0}", "%", "ffff\r\n",
+        ]
         for _ in 0..<200 {
             var bytes: [UInt8] = []
             for _ in 0..<Int(generator.next() % 12) {

@@ -50,8 +50,11 @@ struct AgentLifecycleTests {
         #expect(agent.waitForLog { $0["message"] as? String == "draining" }?["trigger"] as? String == "SIGTERM")
         let readiness = try HTTPTestClient.request(port: agent.healthPort, path: "/readyz")
         #expect(readiness.status == 503)
-        #expect((readiness.json?["checks"] as? [String: [String: Any]])?["lifecycle"]?["output"] as? String == "draining")
-        #expect(try HTTPTestClient.request(port: agent.healthPort, path: "/livez").status == 200, "liveness holds while draining")
+        #expect(
+            (readiness.json?["checks"] as? [String: [String: Any]])?["lifecycle"]?["output"] as? String == "draining")
+        #expect(
+            try HTTPTestClient.request(port: agent.healthPort, path: "/livez").status == 200,
+            "liveness holds while draining")
 
         let duringDelay = try HTTPTestClient.request(port: agent.dataPort, path: "/")
         #expect(duringDelay.status == 200)
@@ -61,25 +64,32 @@ struct AgentLifecycleTests {
         #expect(throws: HTTPTestClient.Failure.connectionRefused) {
             _ = try HTTPTestClient.Connection(port: agent.dataPort)
         }
-        #expect(try HTTPTestClient.request(port: agent.healthPort, path: "/readyz").status == 503, "probes still answer")
+        #expect(
+            try HTTPTestClient.request(port: agent.healthPort, path: "/readyz").status == 503, "probes still answer")
 
         let statuses = finish()
         #expect(statuses.count == 50)
         #expect(statuses.allSatisfy { $0 == 200 }, "\(statuses)")
         #expect(agent.waitForExit() == 0)
         #expect(agent.logLines.contains { $0["message"] as? String == "drained" })
-        #expect(agent.logLines.filter { $0["logger"] as? String == "access" && $0["path"] as? String == "/work" }.count == 50)
+        #expect(
+            agent.logLines.filter { $0["logger"] as? String == "access" && $0["path"] as? String == "/work" }.count
+                == 50)
     }
 
     @Test("the shutdown timeout cuts what is still running, says so, and exits 1")
     func shutdownTimeoutCuts() throws {
         let agent = try RunningAgent(
-            config: "health: {port: 0}\nserver: {port: 0, maxWork: 30s}\nlifecycle: {drainDelay: 0s, shutdownTimeout: 300ms}\n")
+            config:
+                "health: {port: 0}\nserver: {port: 0, maxWork: 30s}\nlifecycle: {drainDelay: 0s, shutdownTimeout: 300ms}\n"
+        )
         let finish = Self.concurrentRequests(3, port: agent.dataPort, path: "/work?ms=20000")
         usleep(200_000)
         agent.signal(SIGTERM)
         #expect(agent.waitForExit(timeout: 10) == 1)
-        let cut = agent.logLines.first { $0["message"] as? String == "shutdown timeout reached: closed connections with work in flight" }
+        let cut = agent.logLines.first {
+            $0["message"] as? String == "shutdown timeout reached: closed connections with work in flight"
+        }
         #expect(cut?["requests"] as? String == "3")
         #expect(finish() == [0, 0, 0])
     }
@@ -113,13 +123,16 @@ struct AgentLifecycleTests {
         #expect(response?.status == 200)
         #expect(response?.json?["state"] as? String == "draining")
         #expect(agent.waitForExit() == 0)
-        #expect(agent.logLines.first { $0["message"] as? String == "draining" }?["trigger"] as? String == "preStop hook")
+        #expect(
+            agent.logLines.first { $0["message"] as? String == "draining" }?["trigger"] as? String == "preStop hook")
     }
 
     @Test("uservice drain asks the agent to drain and waits for it")
     func drainCommand() throws {
         let agent = try RunningAgent(config: "health: {port: 0}\nserver: {port: 0}\nlifecycle: {drainDelay: 300ms}\n")
-        let result = try UServiceBinary.run(["drain", "--url", "http://127.0.0.1:\(agent.healthPort)/prestop", "--timeout", "5s"])
+        let result = try UServiceBinary.run([
+            "drain", "--url", "http://127.0.0.1:\(agent.healthPort)/prestop", "--timeout", "5s",
+        ])
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardOutput.contains("\"state\":\"draining\""))
         #expect(agent.waitForExit() == 0, "the drain completes without a signal")
@@ -135,20 +148,24 @@ struct AgentLifecycleTests {
         #expect(try HTTPTestClient.request(port: agent.dataPort, path: "/work?ms=200").status == 400)
 
         // --log-format json (from RunningAgent) keeps winning over the reloaded format: text.
-        try agent.rewriteConfig("health: {port: 0}\nserver: {port: 1, maxWork: 1s}\nlogging: {level: debug, format: text}\n")
+        try agent.rewriteConfig(
+            "health: {port: 0}\nserver: {port: 1, maxWork: 1s}\nlogging: {level: debug, format: text}\n")
         agent.signal(SIGHUP)
         let reloaded = agent.waitForLog { $0["message"] as? String == "config reloaded" }
         #expect(reloaded?["changed"] as? String == "server,logging")
-        #expect(agent.logLines.contains {
-            $0["message"] as? String == "config reload: server.port changes only on restart; keeping the running value"
-        })
+        #expect(
+            agent.logLines.contains {
+                $0["message"] as? String
+                    == "config reload: server.port changes only on restart; keeping the running value"
+            })
         #expect(try HTTPTestClient.request(port: agent.dataPort, path: "/work?ms=200").status == 200)
 
         try agent.rewriteConfig("server:\n  maxWork: soon\n")
         agent.signal(SIGHUP)
         let rejected = agent.waitForLog { $0["message"] as? String == "config rejected, keeping the running config" }
         #expect(rejected?["errors"] as? String == "1")
-        let detail = "config rejected: \(agent.configURL.path):2:12: error: invalid duration \"soon\": expected a number before \"soon\""
+        let detail =
+            "config rejected: \(agent.configURL.path):2:12: error: invalid duration \"soon\": expected a number before \"soon\""
         #expect(agent.logLines.contains { $0["message"] as? String == detail })
         #expect(try HTTPTestClient.request(port: agent.dataPort, path: "/work?ms=200").status == 200, "old config kept")
         #expect(try HTTPTestClient.request(port: agent.healthPort, path: "/readyz").status == 200)

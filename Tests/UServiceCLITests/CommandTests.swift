@@ -22,7 +22,8 @@ struct CommandTests {
     func schema() throws {
         let result = try UServiceBinary.run(["schema"])
         #expect(result.status == 0)
-        let schema = try #require(JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        let schema = try #require(
+            JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
         #expect(schema["$schema"] as? String == "https://json-schema.org/draft/2020-12/schema")
         #expect(schema["additionalProperties"] as? Bool == false)
         let properties = try #require(schema["properties"] as? [String: [String: Any]])
@@ -34,7 +35,8 @@ struct CommandTests {
 
     @Test("start refuses an invalid config with exit 1 and the positioned errors")
     func startInvalid() throws {
-        let result = try UServiceBinary.run(["start", "-c", "port-conflict.yaml"], workingDirectory: Corpus.directory("invalid"))
+        let result = try UServiceBinary.run(
+            ["start", "-c", "port-conflict.yaml"], workingDirectory: Corpus.directory("invalid"))
         #expect(result.status == 1)
         #expect(result.standardError == "port-conflict.yaml:4:9: error: port 9000 is already used by health.port\n")
     }

@@ -12,7 +12,8 @@ enum Corpus {
         let directory = self.folder.appendingPathComponent(kind)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         return names.filter { name in
-            guard name.hasSuffix(".yaml"), let data = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path)
+            guard name.hasSuffix(".yaml"),
+                let data = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path)
             else { return false }
             let firstLine = String(decoding: data.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self)
             switch firstLine {

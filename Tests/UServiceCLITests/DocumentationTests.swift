@@ -15,7 +15,8 @@ struct DocumentationTests {
             let settings = description["properties"] as? [String: Any]
             let paths = settings.map { $0.keys.map { "\(section).\($0)" } } ?? [section]
             for path in paths {
-                #expect(reference.contains("`\(path)`"), "docs/configuration.md's configuration reference lacks \(path)")
+                #expect(
+                    reference.contains("`\(path)`"), "docs/configuration.md's configuration reference lacks \(path)")
             }
         }
     }

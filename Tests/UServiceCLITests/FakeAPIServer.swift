@@ -35,7 +35,9 @@ final class FakeAPIServer: @unchecked Sendable {
         var clientPort: Int
     }
 
-    init(token: String = "token-\(UUID().uuidString)", namespace: String = "demo", podName: String = "web-7d4b9c-x2x9z")
+    init(
+        token: String = "token-\(UUID().uuidString)", namespace: String = "demo", podName: String = "web-7d4b9c-x2x9z"
+    )
         throws
     {
         self.namespace = namespace
@@ -47,7 +49,8 @@ final class FakeAPIServer: @unchecked Sendable {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         }
         try self.writeToken(token)
-        try "\(namespace)\n".write(to: self.serviceAccountDir.appendingPathComponent("namespace"), atomically: true, encoding: .utf8)
+        try "\(namespace)\n".write(
+            to: self.serviceAccountDir.appendingPathComponent("namespace"), atomically: true, encoding: .utf8)
 
         self.process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         self.process.arguments = [
@@ -113,7 +116,9 @@ final class FakeAPIServer: @unchecked Sendable {
     /// `lose-response` (the request takes effect, then the connection is reset), or `redirect`
     /// (307 to `location`, by default the same path under `/redirected` on this server);
     /// it hits the next `count` matching requests (-1: until cleared).
-    func inject(_ mode: String, count: Int = -1, retryAfter: Int = 1, method: String? = nil, location: String? = nil)
+    func inject(
+        _ mode: String, count: Int = -1, retryAfter: Int = 1, method: String? = nil, location: String? = nil
+    )
         throws
     {
         var body: [String: Any] = ["mode": mode, "count": count, "retryAfter": retryAfter]

@@ -69,7 +69,8 @@ struct KafkaTests {
             Self.config(cluster, kafka: "publish: {events: true, accessLog: true, plugins: true}"),
             arguments: ["--plugin", PluginTests.echo])
         try Self.echo(2, port: agent.dataPort)
-        let plugin = try HTTPTestClient.request(port: agent.dataPort, method: "POST", path: "/plugins/echo", body: "ping")
+        let plugin = try HTTPTestClient.request(
+            port: agent.dataPort, method: "POST", path: "/plugins/echo", body: "ping")
         #expect(plugin.status == 200)
         // Started, PluginLoaded, Ready, two requests, the plugin's answer and its request.
         #expect(try Self.eventually { try Self.messages(agent, "delivered") == 7 })
@@ -87,7 +88,9 @@ struct KafkaTests {
         }
         let events = records.filter { $0.value["kind"] as? String == "event" }
         #expect(
-            events.compactMap { $0.value["reason"] as? String } == ["Started", "PluginLoaded", "Ready", "Draining", "Stopped"])
+            events.compactMap { $0.value["reason"] as? String } == [
+                "Started", "PluginLoaded", "Ready", "Draining", "Stopped",
+            ])
         #expect(events.last?.value["note"] as? String == "stopped: every request in flight completed")
         let requests = records.filter { $0.value["kind"] as? String == "request" }
         #expect(requests.map { $0.value["path"] as? String } == ["/echo", "/echo", "/plugins/echo"])
@@ -104,7 +107,8 @@ struct KafkaTests {
         let cluster = try MockKafkaCluster()
         let agent = try Self.start(
             Self.config(
-                cluster, kafka: "linger: 250ms\nflushTimeout: 20s\npublish: {events: false, accessLog: true}", drainDelay: "0s"))
+                cluster, kafka: "linger: 250ms\nflushTimeout: 20s\npublish: {events: false, accessLog: true}",
+                drainDelay: "0s"))
         // A slow broker keeps the records in flight when SIGTERM comes (the mock answers one
         // request at a time: a long linger makes few, large batches).
         try cluster.command("rtt 300")
@@ -128,7 +132,8 @@ struct KafkaTests {
         // The first check waits for the metadata request to time out.
         #expect(
             try Self.eventually {
-                try HTTPTestClient.request(port: agent.healthPort, path: "/readyz/kafka").body.contains("brokers unreachable")
+                try HTTPTestClient.request(port: agent.healthPort, path: "/readyz/kafka").body.contains(
+                    "brokers unreachable")
             })
         #expect(try HTTPTestClient.request(port: agent.healthPort, path: "/readyz/kafka").status == 503)
         #expect(try HTTPTestClient.request(port: agent.healthPort, path: "/readyz").status == 503)
@@ -136,7 +141,8 @@ struct KafkaTests {
         #expect(try Self.messages(agent, "delivered") == 0)
 
         try cluster.command("up")
-        #expect(try Self.eventually { try HTTPTestClient.request(port: agent.healthPort, path: "/readyz").status == 200 })
+        #expect(
+            try Self.eventually { try HTTPTestClient.request(port: agent.healthPort, path: "/readyz").status == 200 })
         // Started, Ready and the ten requests, none lost while the broker was away.
         #expect(try Self.eventually { try Self.messages(agent, "delivered") == 12 })
         #expect(try Self.messages(agent, "dropped") == 0)
@@ -161,7 +167,9 @@ struct KafkaTests {
         agent.signal(SIGTERM)
         #expect(agent.waitForExit() == 0)
         #expect(Date().timeIntervalSince(signalled) < 10)
-        let warning = agent.logLines.first { $0["message"] as? String == "kafka: records not delivered: the flush timeout passed" }
+        let warning = agent.logLines.first {
+            $0["message"] as? String == "kafka: records not delivered: the flush timeout passed"
+        }
         #expect(Int(warning?["records"] as? String ?? "") == 5)
     }
 }

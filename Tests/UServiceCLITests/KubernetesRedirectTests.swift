@@ -20,10 +20,13 @@ struct KubernetesRedirectTests {
         let requests = try api.requests()
         #expect(!requests.contains { $0.path.hasPrefix("/redirected") }, "\(requests.map(\.path))")
         #expect(requests.filter { $0.method == "POST" }.map(\.status) == ["307", "307"])
-        let started = agent.logLines.first { ($0["message"] as? String)?.contains("cannot report a Started event") == true }
+        let started = agent.logLines.first {
+            ($0["message"] as? String)?.contains("cannot report a Started event") == true
+        }
         let error = started?["error"] as? String ?? ""
         #expect(
-            error.contains("307 TemporaryRedirect: redirect to https://127.0.0.1:\(api.apiPort)/redirected/apis/events.k8s.io/")
+            error.contains(
+                "307 TemporaryRedirect: redirect to https://127.0.0.1:\(api.apiPort)/redirected/apis/events.k8s.io/")
                 && error.contains("not followed"), "\(error)")
         agent.signal(SIGTERM)
         #expect(agent.waitForExit() == 0)

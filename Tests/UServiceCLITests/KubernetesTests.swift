@@ -22,8 +22,11 @@ struct KubernetesTests {
     }
 
     static func reasons(_ events: [[String: Any]]) -> [String] {
-        events.sorted { Int($0[path: "metadata.resourceVersion"] as? String ?? "") ?? 0 < Int($1[path: "metadata.resourceVersion"] as? String ?? "") ?? 0 }
-            .compactMap { $0["reason"] as? String }
+        events.sorted {
+            Int($0[path: "metadata.resourceVersion"] as? String ?? "") ?? 0 < Int(
+                $1[path: "metadata.resourceVersion"] as? String ?? "") ?? 0
+        }
+        .compactMap { $0["reason"] as? String }
     }
 
     @Test("lifecycle Events regard the pod by uid, pass the official schema, and never leak the token")
@@ -76,7 +79,9 @@ struct KubernetesTests {
         // The reporter reads its pod before its first Event (the `kubernetes` check's GET /version
         // runs beside it, in any order).
         let reporterRequests = requests.filter { !$0.path.hasSuffix("/version") }
-        #expect(reporterRequests.first?.method == "GET" && reporterRequests.first?.path.hasSuffix("/pods/\(api.podName)") == true)
+        #expect(
+            reporterRequests.first?.method == "GET"
+                && reporterRequests.first?.path.hasSuffix("/pods/\(api.podName)") == true)
         // Every body passed the stand-in's schema and API rules: nothing was answered 422.
         #expect(requests.allSatisfy { $0.status != "422" }, "\(requests.map(\.status))")
         #expect(requests.allSatisfy { $0.token == token })
@@ -93,7 +98,9 @@ struct KubernetesTests {
         for count in 1...3 {
             agent.signal(SIGHUP)
             try api.waitForEvents { events in
-                events.contains { $0["reason"] as? String == "ConfigReloaded" && ($0[path: "series.count"] as? Int ?? 1) == count }
+                events.contains {
+                    $0["reason"] as? String == "ConfigReloaded" && ($0[path: "series.count"] as? Int ?? 1) == count
+                }
             }
         }
         let reloaded = try api.events().filter { $0["reason"] as? String == "ConfigReloaded" }
@@ -160,7 +167,10 @@ struct KubernetesTests {
         try agent.rewriteConfig(Self.config(api, drainDelay: "130ms"))
         agent.signal(SIGHUP)
         try api.waitForEvents { events in
-            events.contains { ($0["note"] as? String)?.hasSuffix("changed: lifecycle") == true && $0[path: "series.count"] as? Int == 2 }
+            events.contains {
+                ($0["note"] as? String)?.hasSuffix("changed: lifecycle") == true
+                    && $0[path: "series.count"] as? Int == 2
+            }
         }
         #expect(try api.events().filter { $0["reason"] as? String == "ConfigReloaded" }.count == 2)
         let metrics = try PrometheusText(HTTPTestClient.request(port: agent.healthPort, path: "/metrics").body)
@@ -198,7 +208,9 @@ struct KubernetesTests {
         #expect(requests.filter { $0.method == "POST" }.map(\.status) == ["403", "403"])
         let metrics = try PrometheusText(HTTPTestClient.request(port: agent.healthPort, path: "/metrics").body)
         #expect(metrics.values("uservice_events_dropped_total", ["reason": "rejected"]) == [2])
-        let warning = agent.logLines.first { ($0["message"] as? String)?.contains("cannot report a Started event") == true }
+        let warning = agent.logLines.first {
+            ($0["message"] as? String)?.contains("cannot report a Started event") == true
+        }
         #expect((warning?["error"] as? String)?.contains("403 Forbidden") == true)
         agent.signal(SIGTERM)
         #expect(agent.waitForExit() == 0)
@@ -258,7 +270,9 @@ struct KubernetesTests {
         let uncounted = try RunningAgent(config: Self.config(api), environment: api.environment())
         let readiness = try HTTPTestClient.request(port: uncounted.healthPort, path: "/readyz").body
         #expect(!readiness.contains("kubernetes"))
-        #expect(try HTTPTestClient.request(port: uncounted.healthPort, path: "/readyz/kubernetes").body.contains("kubernetes"))
+        #expect(
+            try HTTPTestClient.request(port: uncounted.healthPort, path: "/readyz/kubernetes").body.contains(
+                "kubernetes"))
         #expect(try HTTPTestClient.request(port: uncounted.healthPort, path: "/livez/kubernetes").status == 404)
         uncounted.signal(SIGTERM)
         #expect(uncounted.waitForExit() == 0)
@@ -297,7 +311,9 @@ struct KubernetesTests {
             ["start", "--config", folder.path, "--log-format", "text"],
             environment: ["KUBERNETES_SERVICE_HOST": ""])
         #expect(result.status == 1)
-        #expect(result.standardError.contains(
-            "cannot start: kubernetes.enabled is true, but KUBERNETES_SERVICE_HOST is not set and kubernetes.apiServer is not configured"))
+        #expect(
+            result.standardError.contains(
+                "cannot start: kubernetes.enabled is true, but KUBERNETES_SERVICE_HOST is not set and kubernetes.apiServer is not configured"
+            ))
     }
 }

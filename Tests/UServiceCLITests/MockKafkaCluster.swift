@@ -72,13 +72,17 @@ final class MockKafkaCluster: @unchecked Sendable {
     func records() throws -> [Record] {
         let kcat = Process()
         kcat.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        kcat.arguments = ["kcat", "-C", "-b", self.bootstrap, "-t", self.topic, "-o", "beginning", "-e", "-q", "-f", "%k\\t%s\\n"]
+        kcat.arguments = [
+            "kcat", "-C", "-b", self.bootstrap, "-t", self.topic, "-o", "beginning", "-e", "-q", "-f", "%k\\t%s\\n",
+        ]
         let pipe = Pipe()
         kcat.standardOutput = pipe
         try kcat.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         kcat.waitUntilExit()
-        guard kcat.terminationStatus == 0 else { throw StartFailure(description: "kcat exited with \(kcat.terminationStatus)") }
+        guard kcat.terminationStatus == 0 else {
+            throw StartFailure(description: "kcat exited with \(kcat.terminationStatus)")
+        }
         return try String(decoding: data, as: UTF8.self).split(separator: "\n").map { line in
             let parts = line.split(separator: "\t", maxSplits: 1)
             guard parts.count == 2,

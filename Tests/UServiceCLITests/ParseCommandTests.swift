@@ -26,7 +26,8 @@ struct ParseCommandTests {
         #expect(first.standardError.isEmpty)
 
         for output in ["yaml", "json"] {
-            let rendered = try UServiceBinary.run(["parse", "-c", name, "--output", output], workingDirectory: directory)
+            let rendered = try UServiceBinary.run(
+                ["parse", "-c", name, "--output", output], workingDirectory: directory)
             let copy = FileManager.default.temporaryDirectory.appendingPathComponent("roundtrip-\(UUID()).\(output)")
             try rendered.standardOutput.write(to: copy, atomically: true, encoding: .utf8)
             defer { try? FileManager.default.removeItem(at: copy) }
@@ -38,8 +39,10 @@ struct ParseCommandTests {
 
     @Test("json output is JSON with every section")
     func jsonOutput() throws {
-        let result = try UServiceBinary.run(["parse", "-c", "full.yaml", "-o", "json"], workingDirectory: Corpus.directory("valid"))
-        let object = try #require(JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        let result = try UServiceBinary.run(
+            ["parse", "-c", "full.yaml", "-o", "json"], workingDirectory: Corpus.directory("valid"))
+        let object = try #require(
+            JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
         let sections: Set = ["service", "health", "server", "lifecycle", "kubernetes", "logging", "plugins"]
         #expect(Set(object.keys) == (Corpus.kafkaBuild ? sections.union(["kafka"]) : sections))
         let lifecycle = try #require(object["lifecycle"] as? [String: Any])
@@ -59,7 +62,8 @@ struct ParseCommandTests {
     @Test("USERVICE_CONFIG names the config file when --config is absent")
     func environmentOverride() throws {
         let directory = Corpus.directory("invalid")
-        let result = try UServiceBinary.run(["parse"], environment: ["USERVICE_CONFIG": "port-conflict.yaml"], workingDirectory: directory)
+        let result = try UServiceBinary.run(
+            ["parse"], environment: ["USERVICE_CONFIG": "port-conflict.yaml"], workingDirectory: directory)
         #expect(result.status == 1)
         #expect(result.standardError == "port-conflict.yaml:4:9: error: port 9000 is already used by health.port\n")
 
@@ -73,14 +77,17 @@ struct ParseCommandTests {
     func unreadable() throws {
         let missing = try UServiceBinary.run(["parse", "-c", "/nonexistent/uservice.yaml"])
         #expect(missing.status == 1)
-        #expect(missing.standardError == "/nonexistent/uservice.yaml:1:1: error: cannot read config file: No such file or directory\n")
+        #expect(
+            missing.standardError
+                == "/nonexistent/uservice.yaml:1:1: error: cannot read config file: No such file or directory\n")
 
         let directory = try UServiceBinary.run(["parse", "-c", "/"])
         #expect(directory.standardError == "/:1:1: error: cannot read config file: Is a directory\n")
 
         let endless = try UServiceBinary.run(["parse", "-c", "/dev/zero"])
         #expect(endless.status == 1)
-        #expect(endless.standardError.hasSuffix("error: cannot read config file: the file is larger than 1048576 bytes\n"))
+        #expect(
+            endless.standardError.hasSuffix("error: cannot read config file: the file is larger than 1048576 bytes\n"))
     }
 
     @Test("usage errors exit 64")

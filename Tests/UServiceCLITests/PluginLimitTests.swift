@@ -90,7 +90,9 @@ struct PluginLimitTests {
             let connection = try HTTPTestClient.Connection(port: agent.dataPort)
             connection.send("POST /plugins/scripted HTTP/1.1\r\nhost: x\r\ncontent-length: 10\r\n\r\nstatus \(status)")
             connection.send("GET / HTTP/1.1\r\nhost: x\r\n\r\n")
-            let bytes = connection.receive { String(decoding: $0, as: UTF8.self).components(separatedBy: "HTTP/1.1 ").count == 3 }
+            let bytes = connection.receive {
+                String(decoding: $0, as: UTF8.self).components(separatedBy: "HTTP/1.1 ").count == 3
+            }
             let text = String(decoding: bytes, as: UTF8.self)
             let first = String(text[..<text.range(of: "HTTP/1.1 200")!.lowerBound])
             #expect(first.hasPrefix("HTTP/1.1 \(status) "), "\(text)")
@@ -98,8 +100,12 @@ struct PluginLimitTests {
         }
         #expect(try Self.call(agent, "status 299").status == 299)
         let metrics = try PrometheusText(HTTPTestClient.request(port: agent.healthPort, path: "/metrics").body)
-        #expect(metrics.values("http_server_request_duration_seconds_count", ["route": "/plugins/{name}", "status": "2xx"]) == [1])
-        #expect(metrics.values("http_server_request_duration_seconds_count", ["route": "/plugins/{name}", "status": "299"]).isEmpty)
+        #expect(
+            metrics.values("http_server_request_duration_seconds_count", ["route": "/plugins/{name}", "status": "2xx"])
+                == [1])
+        #expect(
+            metrics.values("http_server_request_duration_seconds_count", ["route": "/plugins/{name}", "status": "299"])
+                .isEmpty)
     }
 
     @Test("a plugin path without a slash is the file in the working directory, logged absolute")

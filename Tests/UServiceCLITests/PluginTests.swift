@@ -51,43 +51,66 @@ struct PluginTests {
 
     @Test("the C and the Swift sample plugins load, serve, log through the host and report health")
     func samplePlugins() throws {
-        let agent = try RunningAgent(config: "health: {port: 0}\nserver: {port: 0}\nplugins: [\(Self.echo)]\n", arguments: ["--plugin", Self.hello])
-        let echoed = try HTTPTestClient.request(port: agent.dataPort, method: "POST", path: "/plugins/echo", body: "quiet please")
+        let agent = try RunningAgent(
+            config: "health: {port: 0}\nserver: {port: 0}\nplugins: [\(Self.echo)]\n",
+            arguments: ["--plugin", Self.hello])
+        let echoed = try HTTPTestClient.request(
+            port: agent.dataPort, method: "POST", path: "/plugins/echo", body: "quiet please")
         #expect(echoed.status == 200)
         #expect(echoed.body == "QUIET PLEASE")
         #expect(echoed.headers["content-type"] == "text/plain; charset=utf-8")
-        let greeted = try HTTPTestClient.request(port: agent.dataPort, method: "POST", path: "/plugins/hello", body: "Swift \"6\"")
+        let greeted = try HTTPTestClient.request(
+            port: agent.dataPort, method: "POST", path: "/plugins/hello", body: "Swift \"6\"")
         #expect(greeted.json?["hello"] as? String == "Swift \"6\"")
-        #expect(try HTTPTestClient.request(port: agent.dataPort, method: "POST", path: "/plugins/nope", body: "x").status == 404)
+        #expect(
+            try HTTPTestClient.request(port: agent.dataPort, method: "POST", path: "/plugins/nope", body: "x").status
+                == 404)
         #expect(try HTTPTestClient.request(port: agent.dataPort, path: "/plugins/echo").status == 405)
 
         for (name, version) in [("echo", "1.0.0"), ("hello", "1.0.0")] {
-            let loaded = agent.logLines.first { $0["message"] as? String == "plugin loaded" && $0["plugin"] as? String == name }
+            let loaded = agent.logLines.first {
+                $0["message"] as? String == "plugin loaded" && $0["plugin"] as? String == name
+            }
             #expect(loaded?["version"] as? String == version)
-            #expect(agent.logLines.contains { $0["logger"] as? String == "plugin.\(name)" && $0["message"] as? String == "\(name) plugin ready" })
+            #expect(
+                agent.logLines.contains {
+                    $0["logger"] as? String == "plugin.\(name)" && $0["message"] as? String == "\(name) plugin ready"
+                })
         }
         let live = agent.waitForLog(timeout: 10) { _ in
-            let checks = (try? HTTPTestClient.request(port: agent.healthPort, path: "/livez"))?.json?["checks"] as? [String: [String: Any]]
+            let checks =
+                (try? HTTPTestClient.request(port: agent.healthPort, path: "/livez"))?.json?["checks"]
+                as? [String: [String: Any]]
             return checks?["plugin-echo"]?["output"] as? String == "echoing"
         }
         #expect(live != nil, "the echo plugin's health() is a liveness check")
 
         agent.signal(SIGHUP)
         #expect(agent.waitForLog { $0["message"] as? String == "config reloaded" } != nil)
-        #expect(!agent.logLines.contains { ($0["message"] as? String)?.contains("plugins changes only on restart") == true },
-                "--plugin plugins are not mistaken for a config change")
+        #expect(
+            !agent.logLines.contains {
+                ($0["message"] as? String)?.contains("plugins changes only on restart") == true
+            },
+            "--plugin plugins are not mistaken for a config change")
 
         agent.signal(SIGTERM)
         #expect(agent.waitForExit() == 0)
-        #expect(agent.logLines.contains { $0["logger"] as? String == "plugin.echo" && $0["message"] as? String == "echo plugin stopping" })
+        #expect(
+            agent.logLines.contains {
+                $0["logger"] as? String == "plugin.echo" && $0["message"] as? String == "echo plugin stopping"
+            })
     }
 
     @Test("plugin log lines follow the host's log level")
     func logLevelFilter() throws {
-        let agent = try RunningAgent(config: "health: {port: 0}\nserver: {port: 0}\nlogging: {level: info}\n", arguments: ["--plugin", Self.echo])
+        let agent = try RunningAgent(
+            config: "health: {port: 0}\nserver: {port: 0}\nlogging: {level: info}\n",
+            arguments: ["--plugin", Self.echo])
         _ = try HTTPTestClient.request(port: agent.dataPort, method: "POST", path: "/plugins/echo", body: "x")
         #expect(!agent.logLines.contains { $0["message"] as? String == "echoed a request" })
-        let verbose = try RunningAgent(config: "health: {port: 0}\nserver: {port: 0}\nlogging: {level: debug}\n", arguments: ["--plugin", Self.echo])
+        let verbose = try RunningAgent(
+            config: "health: {port: 0}\nserver: {port: 0}\nlogging: {level: debug}\n",
+            arguments: ["--plugin", Self.echo])
         _ = try HTTPTestClient.request(port: verbose.dataPort, method: "POST", path: "/plugins/echo", body: "x")
         #expect(verbose.waitForLog { $0["message"] as? String == "echoed a request" }?["level"] as? String == "debug")
     }

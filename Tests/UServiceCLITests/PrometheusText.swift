@@ -35,10 +35,13 @@ struct PrometheusText {
                     throw Problem(line: number, text: line, reason: "bad comment")
                 }
                 if parts[1] == "TYPE" {
-                    guard parts.count == 4, ["counter", "gauge", "histogram", "summary", "untyped"].contains(parts[3]) else {
+                    guard parts.count == 4, ["counter", "gauge", "histogram", "summary", "untyped"].contains(parts[3])
+                    else {
                         throw Problem(line: number, text: line, reason: "bad TYPE")
                     }
-                    guard self.types[parts[2]] == nil else { throw Problem(line: number, text: line, reason: "TYPE twice") }
+                    guard self.types[parts[2]] == nil else {
+                        throw Problem(line: number, text: line, reason: "TYPE twice")
+                    }
                     self.types[parts[2]] = parts[3]
                 }
                 continue
@@ -54,7 +57,9 @@ struct PrometheusText {
                 while rest.first != "}" {
                     let key = String(rest.prefix { $0 != "=" })
                     rest = rest.dropFirst(key.count)
-                    guard isName(key), rest.hasPrefix("=\"") else { throw Problem(line: number, text: line, reason: "bad label") }
+                    guard isName(key), rest.hasPrefix("=\"") else {
+                        throw Problem(line: number, text: line, reason: "bad label")
+                    }
                     rest = rest.dropFirst(2)
                     var value = ""
                     while let character = rest.first, character != "\"" {
@@ -66,7 +71,9 @@ struct PrometheusText {
                             value.append(character)
                         }
                     }
-                    guard rest.first == "\"" else { throw Problem(line: number, text: line, reason: "unterminated label value") }
+                    guard rest.first == "\"" else {
+                        throw Problem(line: number, text: line, reason: "unterminated label value")
+                    }
                     rest = rest.dropFirst()
                     labels[key] = value
                     if rest.first == "," { rest = rest.dropFirst() }
@@ -75,14 +82,18 @@ struct PrometheusText {
                 rest = rest.dropFirst()
             }
             let valueText = rest.trimmingCharacters(in: .whitespaces)
-            guard isName(name), rest.first == " ", let value = Double(valueText.replacingOccurrences(of: "+Inf", with: "inf")) else {
+            guard isName(name), rest.first == " ",
+                let value = Double(valueText.replacingOccurrences(of: "+Inf", with: "inf"))
+            else {
                 throw Problem(line: number, text: line, reason: "bad sample")
             }
             let family = ["_bucket", "_sum", "_count"].reduce(name) { family, suffix in
                 family.hasSuffix(suffix) && self.types[String(family.dropLast(suffix.count))] == "histogram"
                     ? String(family.dropLast(suffix.count)) : family
             }
-            guard self.types[family] != nil else { throw Problem(line: number, text: line, reason: "sample without TYPE") }
+            guard self.types[family] != nil else {
+                throw Problem(line: number, text: line, reason: "sample without TYPE")
+            }
             self.samples.append(Sample(name: name, labels: labels, value: value))
         }
     }

@@ -10,7 +10,9 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let whole = ParsedStream(input, pieceSize: max(1, size))
     // However the bytes are split, the parser must frame them the same.
     let pieces = ParsedStream(input, pieceSize: 1 + size % 16)
-    precondition(whole.events == pieces.events, "split into \(1 + size % 16)-byte pieces: \(pieces.events), whole: \(whole.events)")
+    precondition(
+        whole.events == pieces.events,
+        "split into \(1 + size % 16)-byte pieces: \(pieces.events), whole: \(whole.events)")
     return 0
 }
 
@@ -60,13 +62,16 @@ struct ParsedStream {
             precondition(self.current == nil, "a head inside a request")
             Self.check(head, framing: framing)
             self.current = (framing, 0)
-            self.events.append(.head(method: head.method.rawValue, uri: head.uri, version: head.version, framing: framing))
+            self.events.append(
+                .head(method: head.method.rawValue, uri: head.uri, version: head.version, framing: framing))
         case .body(let chunk):
             guard let current = self.current, current.framing != .none, chunk.readableBytes > 0 else {
                 preconditionFailure("a body part outside a request with a body, or empty")
             }
             self.current!.bodyBytes += chunk.readableBytes
-            if case .length(let length) = current.framing { precondition(self.current!.bodyBytes <= length, "body over its length") }
+            if case .length(let length) = current.framing {
+                precondition(self.current!.bodyBytes <= length, "body over its length")
+            }
             if case .body(let bytes) = self.events.last {
                 self.events[self.events.count - 1] = .body(bytes + chunk.readableBytes)
             } else {
@@ -74,7 +79,9 @@ struct ParsedStream {
             }
         case .end:
             guard let current = self.current else { preconditionFailure("an end outside a request") }
-            if case .length(let length) = current.framing { precondition(current.bodyBytes == length, "body shorter than its length") }
+            if case .length(let length) = current.framing {
+                precondition(current.bodyBytes == length, "body shorter than its length")
+            }
             precondition(parser.state == .head(scanned: 0), "\(parser.state) after an end")
             self.current = nil
             self.events.append(.end(consumed: consumed))
@@ -96,11 +103,14 @@ struct ParsedStream {
         case .length(let length):
             precondition(lengths.count == 1 && Int(lengths[0]) == length && codings.isEmpty)
         case .chunked:
-            precondition(lengths.isEmpty && codings.count == 1 && codings[0].lowercased() == "chunked" && head.version == .http1_1)
+            precondition(
+                lengths.isEmpty && codings.count == 1 && codings[0].lowercased() == "chunked"
+                    && head.version == .http1_1)
         }
         let request = HTTPRequest(head: head)
         let path = request.path
-        precondition(!path.isEmpty && (head.uri.first != "/" || head.uri.hasPrefix(path)), "path \(path) of \(head.uri)")
+        precondition(
+            !path.isEmpty && (head.uri.first != "/" || head.uri.hasPrefix(path)), "path \(path) of \(head.uri)")
         precondition(head.uri == "*" || path.first == "/", "path \(path) of \(head.uri)")
         _ = request.queryValues("x", splittingCommas: true)
     }

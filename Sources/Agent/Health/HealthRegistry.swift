@@ -1,5 +1,5 @@
-import NIOConcurrencyHelpers
 public import AgentConfiguration
+import NIOConcurrencyHelpers
 
 /// Where every part of the agent registers the checks behind the probes.
 ///
@@ -58,7 +58,9 @@ public final class HealthRegistry: Sendable {
         namedOnly: Set<Probe> = [],
         check: @escaping @Sendable () -> HealthCheckResult
     ) {
-        self.checks.withLockedValue { $0.replace(Entry(name: name, probes: probes, namedOnly: namedOnly, evaluate: check)) }
+        self.checks.withLockedValue {
+            $0.replace(Entry(name: name, probes: probes, namedOnly: namedOnly, evaluate: check))
+        }
     }
 
     /// Registers a check that may be slow: it runs every `interval` with `timeout` in the

@@ -21,7 +21,8 @@ public struct HealthReport: Sendable, Equatable {
     public func jsonBody() -> ByteBuffer {
         var maxBytes = 32
         for entry in self.entries {
-            maxBytes += 48 + UTCTimestamp.maxRFC3339Bytes
+            maxBytes +=
+                48 + UTCTimestamp.maxRFC3339Bytes
                 + JSONString.maxEscapedBytes(entry.name) + JSONString.maxEscapedBytes(entry.result.output)
         }
         var buffer = ByteBufferAllocator().buffer(capacity: maxBytes)
@@ -31,7 +32,8 @@ public struct HealthReport: Sendable, Equatable {
                 writer.append(index == 0 ? "\"" : ",\"")
                 JSONString.writeEscaped(entry.name, to: &writer)
                 writer.append(
-                    entry.result.passed ? "\":{\"status\":\"pass\",\"output\":\"" : "\":{\"status\":\"fail\",\"output\":\"")
+                    entry.result.passed
+                        ? "\":{\"status\":\"pass\",\"output\":\"" : "\":{\"status\":\"fail\",\"output\":\"")
                 JSONString.writeEscaped(entry.result.output, to: &writer)
                 writer.append("\",\"time\":\"")
                 entry.result.time.writeRFC3339(to: &writer)

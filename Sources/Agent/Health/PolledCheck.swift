@@ -8,7 +8,8 @@ final class PolledCheck: Sendable {
     private let check: @Sendable () async -> HealthCheckResult
     private let result = NIOLockedValueBox(HealthCheckResult.fail("not checked yet"))
 
-    init(name: String, interval: Duration, timeout: Duration, check: @escaping @Sendable () async -> HealthCheckResult) {
+    init(name: String, interval: Duration, timeout: Duration, check: @escaping @Sendable () async -> HealthCheckResult)
+    {
         self.name = name
         self.interval = interval
         self.timeout = timeout

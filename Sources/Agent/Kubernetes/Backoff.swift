@@ -7,7 +7,8 @@ struct Backoff: Sendable {
     var base: Duration = .milliseconds(500)
     var cap: Duration = .seconds(30)
 
-    func delay<Generator: RandomNumberGenerator>(beforeRetry attempt: Int, using generator: inout Generator) -> Duration {
+    func delay<Generator: RandomNumberGenerator>(beforeRetry attempt: Int, using generator: inout Generator) -> Duration
+    {
         var ceiling = self.base
         for _ in 0..<min(attempt, 16) where ceiling < self.cap { ceiling *= 2 }
         ceiling = min(ceiling, self.cap)

@@ -1,7 +1,7 @@
+import CurlHTTP
 internal import K8sClient
 internal import Logging
 internal import ServiceLifecycle
-import CurlHTTP
 internal import UServiceSupport
 
 /// Sends the queued lifecycle Events to the API server, in order, as `events.k8s.io/v1`
@@ -61,7 +61,8 @@ struct EventReporter: Service {
         self.logger.info(
             "kubernetes: pod identified",
             metadata: [
-                "pod": "\(pod.metadata.name)", "uid": "\(pod.metadata.uid ?? "")", "node": "\(pod.spec?.nodeName ?? "")",
+                "pod": "\(pod.metadata.name)", "uid": "\(pod.metadata.uid ?? "")",
+                "node": "\(pod.spec?.nodeName ?? "")",
                 "owner": "\(pod.controller.map { "\($0.kind)/\($0.name)" } ?? "")",
             ])
         return pod.reference
@@ -69,9 +70,11 @@ struct EventReporter: Service {
 
     private func deliver(_ event: AgentEvent, regarding: ObjectReference, tracker: inout EventSeriesTracker) async {
         let planned = tracker.delivery(for: event, podName: self.calls.client.cluster.podName, now: .now)
-        let sent = await self.withRetries("report a \(event.reason.rawValue) event") { client, cancellation throws(KubernetesError) in
+        let sent = await self.withRetries("report a \(event.reason.rawValue) event") {
+            client, cancellation throws(KubernetesError) in
             do throws(KubernetesError) {
-                return try Self.send(planned, of: event, regarding: regarding, client: client, cancellation: cancellation)
+                return try Self.send(
+                    planned, of: event, regarding: regarding, client: client, cancellation: cancellation)
             } catch {
                 guard case .updateSeries = planned, error.statusCode == 404 else { throw error }
                 // The Event of the series is gone (expired or deleted): start a new one.
@@ -83,7 +86,8 @@ struct EventReporter: Service {
         switch sent {
         case .success(let delivery):
             tracker.delivered(delivery, for: event, now: .now)
-            self.logger.debug("event reported", metadata: ["reason": "\(event.reason.rawValue)", "event": "\(delivery)"])
+            self.logger.debug(
+                "event reported", metadata: ["reason": "\(event.reason.rawValue)", "event": "\(delivery)"])
         case .failure(let reason):
             EventQueue.countDropped(reason)
         }
@@ -106,7 +110,7 @@ struct EventReporter: Service {
                 reason: event.reason.rawValue, type: event.reason.type, note: event.note, regarding: regarding)
             do {
                 _ = try client.create(body, cancellation: cancellation)
-            } catch where error.statusCode == 409 {
+            } catch  where error.statusCode == 409 {
                 // AlreadyExists: names are unique to this pod and instant, so an earlier attempt
                 // landed and only its answer was lost.
             }
@@ -136,7 +140,8 @@ struct EventReporter: Service {
                 return .failure(.rejected)
             }
             guard attempt + 1 < Self.maxAttempts else { break }
-            let delay = min(error.retryAfter ?? self.backoff.delay(beforeRetry: attempt, using: &random), Self.maxRetryAfter)
+            let delay = min(
+                error.retryAfter ?? self.backoff.delay(beforeRetry: attempt, using: &random), Self.maxRetryAfter)
             self.logger.info("kubernetes: will retry to \(what)", metadata: ["error": "\(error)", "delay": "\(delay)"])
             do {
                 try await Task.sleep(for: delay)

@@ -27,7 +27,8 @@ struct EventSeriesTracker {
     /// What to send for `event` seen at `now`, naming a new Event after `podName`.
     func delivery(for event: AgentEvent, podName: String, now: ContinuousClock.Instant) -> Delivery {
         if let previous = self.recorded[event.seriesKey], now - previous.lastSeen < Self.window {
-            let series = Event.Series(count: previous.count + 1, lastObservedTime: event.time.rfc3339(fractionDigits: 6))
+            let series = Event.Series(
+                count: previous.count + 1, lastObservedTime: event.time.rfc3339(fractionDigits: 6))
             return .updateSeries(name: previous.name, series: series)
         }
         return .create(name: Self.eventName(podName: podName, time: event.time))

@@ -1,7 +1,7 @@
+import CurlHTTP
 internal import K8sClient
 import NIOConcurrencyHelpers
 import NIOPosix
-import CurlHTTP
 
 /// Runs the blocking ``KubernetesClient`` off the event loops, on a thread of its own, so a
 /// slow or hung API server never holds up probes or the data port.
@@ -76,7 +76,8 @@ private final class CallCompletion<Value: Sendable>: Sendable {
     }
 
     func finish(_ result: Result<Value, KubernetesError>) {
-        let waiting = self.state.withLockedValue { state -> CheckedContinuation<Result<Value, KubernetesError>, Never>? in
+        let waiting = self.state.withLockedValue {
+            state -> CheckedContinuation<Result<Value, KubernetesError>, Never>? in
             guard state.result == nil, !state.delivered else { return nil }
             state.result = result
             guard let continuation = state.continuation else { return nil }

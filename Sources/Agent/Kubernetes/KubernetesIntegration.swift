@@ -1,7 +1,7 @@
-internal import K8sClient
-internal import Logging
 internal import AgentConfiguration
 import CurlHTTP
+internal import K8sClient
+internal import Logging
 internal import UServiceSupport
 
 /// The Kubernetes side of a running agent: the API client on its own thread, the `kubernetes`
@@ -31,7 +31,8 @@ struct KubernetesIntegration: Sendable {
         case .success(let found):
             cluster = found
         case .failure(let unavailable) where config.enabled == .auto:
-            logger.info("not in a Kubernetes cluster: Kubernetes features are off", metadata: ["reason": "\(unavailable)"])
+            logger.info(
+                "not in a Kubernetes cluster: Kubernetes features are off", metadata: ["reason": "\(unavailable)"])
             return nil
         case .failure(let unavailable):
             throw .kubernetes("kubernetes.enabled is true, but \(unavailable)")
@@ -44,7 +45,8 @@ struct KubernetesIntegration: Sendable {
             throw .kubernetes("\(error)")
         }
         let calls = KubernetesCalls(client: client)
-        Self.registerCheck(calls: calls, countsInReadiness: config.readiness, registry: registry, timeout: config.timeout)
+        Self.registerCheck(
+            calls: calls, countsInReadiness: config.readiness, registry: registry, timeout: config.timeout)
         logger.info(
             "kubernetes: on",
             metadata: [

@@ -51,7 +51,9 @@ package final class LifecycleController: Sendable {
     package func requestDrain(by trigger: LifecycleStateMachine.DrainTrigger) -> LifecycleStateMachine.DrainDecision {
         let (decision, waiters) = self.shared.withLockedValue { shared in
             let decision = shared.machine.drainRequested(by: trigger)
-            guard decision == .startDraining else { return (decision, [CheckedContinuation<LifecycleStateMachine.DrainTrigger, Never>]()) }
+            guard decision == .startDraining else {
+                return (decision, [CheckedContinuation<LifecycleStateMachine.DrainTrigger, Never>]())
+            }
             shared.drainStartedAt = .now
             defer { shared.drainWaiters = [] }
             return (decision, shared.drainWaiters)

@@ -1,5 +1,5 @@
-import NIOConcurrencyHelpers
 package import AgentConfiguration
+import NIOConcurrencyHelpers
 
 /// The config in force, shared by every part of the running agent. A SIGHUP reload replaces it;
 /// readers take a snapshot when they need one (per request, per connection, per drain).

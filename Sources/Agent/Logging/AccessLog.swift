@@ -1,5 +1,5 @@
-internal import Logging
 import HTTPServer
+internal import Logging
 import NIOHTTP1
 internal import UServiceSupport
 
@@ -25,7 +25,8 @@ struct AccessLog: HTTPRequestLog {
         self.records.publish(.request) {
             .request(
                 AccessRecord(
-                    time: .now(), method: request.method.rawValue, path: String(request.path), status: status, bytes: bytes,
+                    time: .now(), method: request.method.rawValue, path: String(request.path), status: status,
+                    bytes: bytes,
                     nanoseconds: nanoseconds, remote: "\(request.remoteAddress)"))
         }
     }

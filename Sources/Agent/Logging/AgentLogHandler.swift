@@ -1,6 +1,6 @@
+internal import AgentConfiguration
 public import Logging
 public import UServiceSupport
-internal import AgentConfiguration
 
 /// The agent's swift-log backend: one line per event on standard error, as JSON or text.
 ///

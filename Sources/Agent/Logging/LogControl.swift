@@ -1,6 +1,6 @@
+public import AgentConfiguration
 public import Logging
 import NIOConcurrencyHelpers
-public import AgentConfiguration
 
 /// The process-wide log level and format, changeable while running (SIGHUP reload).
 ///

@@ -1,11 +1,11 @@
+internal import K8sClient
+internal import UServiceSupport
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-
-internal import K8sClient
-internal import UServiceSupport
 
 /// The standard `process_*` metrics, read from `/proc/self` at scrape time.
 package struct ProcessMetrics: Sendable, Equatable {

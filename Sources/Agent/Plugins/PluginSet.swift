@@ -1,7 +1,7 @@
+internal import AgentConfiguration
 internal import Logging
 import NIOPosix
 internal import UServiceSupport
-internal import AgentConfiguration
 
 /// The plugins an agent runs with, by name, loaded at start and shut down at exit.
 struct PluginSet: Sendable {
@@ -17,7 +17,8 @@ struct PluginSet: Sendable {
     /// Loads every plugin in order, failing on the first that cannot load (after shutting down
     /// those already loaded), and registers the health check of each plugin that has one:
     /// `plugin-NAME` in liveness and readiness, polled on the blocking thread pool.
-    static func load(_ paths: [String], registry: HealthRegistry, logger: Logger) throws(AgentStartupError) -> PluginSet {
+    static func load(_ paths: [String], registry: HealthRegistry, logger: Logger) throws(AgentStartupError) -> PluginSet
+    {
         var plugins: [LoadedPlugin] = []
         func fail(_ error: PluginError) -> AgentStartupError {
             PluginSet(plugins).shutdown(waitingUpTo: .zero, logger: logger)
@@ -36,12 +37,15 @@ struct PluginSet: Sendable {
             }
             plugins.append(plugin)
             logger.info(
-                "plugin loaded", metadata: ["plugin": "\(plugin.name)", "version": "\(plugin.version)", "path": "\(plugin.path)"])
+                "plugin loaded",
+                metadata: ["plugin": "\(plugin.name)", "version": "\(plugin.version)", "path": "\(plugin.path)"])
             if plugin.hasHealthCheck {
                 registry.registerPolled(
-                    "plugin-\(plugin.name)", probes: [.liveness, .readiness], interval: .seconds(5), timeout: .seconds(1)
+                    "plugin-\(plugin.name)", probes: [.liveness, .readiness], interval: .seconds(5),
+                    timeout: .seconds(1)
                 ) {
-                    (try? await NIOThreadPool.singleton.runIfActive { plugin.health() }) ?? .fail("the thread pool is shut down")
+                    (try? await NIOThreadPool.singleton.runIfActive { plugin.health() })
+                        ?? .fail("the thread pool is shut down")
                 }
             }
         }

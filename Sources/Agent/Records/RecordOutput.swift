@@ -17,13 +17,16 @@ package struct RecordOutputFactory: Sendable {
     package var serviceName: String
     /// The output the config asks for; nil when it asks for none.
     package var make:
-        @Sendable (AgentConfig, RuntimeSettings, HealthRegistry, Logger) throws(AgentStartupError) -> (any RecordOutput)?
+        @Sendable (AgentConfig, RuntimeSettings, HealthRegistry, Logger) throws(AgentStartupError) -> (
+            any RecordOutput
+        )?
 
     package init(
         serviceName: String,
-        make: @escaping @Sendable (AgentConfig, RuntimeSettings, HealthRegistry, Logger) throws(AgentStartupError) -> (
-            any RecordOutput
-        )?
+        make:
+            @escaping @Sendable (AgentConfig, RuntimeSettings, HealthRegistry, Logger) throws(AgentStartupError) -> (
+                any RecordOutput
+            )?
     ) {
         self.serviceName = serviceName
         self.make = make

@@ -1,9 +1,9 @@
+internal import AgentConfiguration
+import HTTPServer
 internal import NIOCore
 import NIOHTTP1
 import NIOPosix
-import HTTPServer
 internal import UServiceSupport
-internal import AgentConfiguration
 
 /// The data port's serving functions.
 ///
@@ -53,7 +53,8 @@ struct DataPlaneResponder: HTTPResponder {
             return .now(.methodNotAllowed(allowed: [.GET], route: "/work"))
         }
         let maxWork = self.settings.current { $0.server.maxWork.milliseconds }
-        guard let text = request.queryValues("ms").first, let milliseconds = Int(text), (0...maxWork).contains(milliseconds)
+        guard let text = request.queryValues("ms").first, let milliseconds = Int(text),
+            (0...maxWork).contains(milliseconds)
         else {
             let message = "ms must be a whole number of milliseconds from 0 to \(maxWork)"
             return .now(.error(.badRequest, message, route: "/work"))

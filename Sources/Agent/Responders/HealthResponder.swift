@@ -1,7 +1,7 @@
-internal import NIOCore
-import NIOHTTP1
 internal import AgentConfiguration
 import HTTPServer
+internal import NIOCore
+import NIOHTTP1
 internal import UServiceSupport
 
 /// The health port: probes, `/metrics`, the preStop hook and watchdog ticks.

@@ -1,5 +1,5 @@
-internal import Logging
 internal import AgentConfiguration
+internal import Logging
 
 /// Re-reads the config file on SIGHUP. A valid config is applied, except settings that need a
 /// restart (listener addresses and ports, tickers, plugins and their thread count, kubernetes,
@@ -59,7 +59,8 @@ struct ConfigReloader: Sendable {
                 metadata: ["config": "\(path)", "errors": "\(error.diagnostics.count)"])
             self.events.record(
                 .configRejected,
-                note: "config rejected, running config kept: " + error.diagnostics.map { "\($0)" }.joined(separator: "; "))
+                note: "config rejected, running config kept: "
+                    + error.diagnostics.map { "\($0)" }.joined(separator: "; "))
             return
         }
         let current = self.settings.current

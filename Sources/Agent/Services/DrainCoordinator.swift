@@ -1,7 +1,7 @@
+internal import AgentConfiguration
+import HTTPServer
 internal import Logging
 internal import ServiceLifecycle
-import HTTPServer
-internal import AgentConfiguration
 
 /// Carries out the drain timeline once anything requests it, then returns, which shuts the
 /// service group down:
@@ -31,7 +31,8 @@ struct DrainCoordinator: Service {
         }
         let timing = self.settings.current.lifecycle
         self.events.record(
-            .draining, note: "draining (\(trigger)): drain delay \(timing.drainDelay), shutdown timeout \(timing.shutdownTimeout)")
+            .draining,
+            note: "draining (\(trigger)): drain delay \(timing.drainDelay), shutdown timeout \(timing.shutdownTimeout)")
         self.logger.notice(
             "draining",
             metadata: [

@@ -1,5 +1,5 @@
-internal import ServiceLifecycle
 import HTTPServer
+internal import ServiceLifecycle
 
 /// Keeps a listener open until the service group shuts down (or is cancelled), then closes
 /// it, giving open connections `closeTimeout` to finish their current request.

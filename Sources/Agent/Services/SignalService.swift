@@ -1,12 +1,13 @@
+import HTTPServer
+internal import Logging
+internal import ServiceLifecycle
+import UnixSignals
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-internal import Logging
-internal import ServiceLifecycle
-import UnixSignals
-import HTTPServer
 
 /// Turns signals into lifecycle actions: SIGTERM and SIGINT drain (a second one exits at
 /// once, logging what it cuts), SIGHUP reloads the config.

@@ -29,7 +29,9 @@ public enum ConfigLoader {
 
     /// Validates YAML config text; `file` names it in diagnostics. `features` as for
     /// ``load(file:features:)``.
-    public static func decode(_ bytes: [UInt8], file: String, features: ConfigFeatures) throws(ConfigError) -> LoadedConfig {
+    public static func decode(
+        _ bytes: [UInt8], file: String, features: ConfigFeatures
+    ) throws(ConfigError) -> LoadedConfig {
         let context = ConfigDecodingContext(file: file)
         let document: YAMLNode?
         do {

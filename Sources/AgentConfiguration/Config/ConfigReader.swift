@@ -58,7 +58,9 @@ struct ConfigReader {
     }
 
     /// Reads one setting, falling back to `defaultValue` when it is absent or invalid.
-    mutating func read<Value>(_ key: String, _ kind: ValueKind<Value>, default defaultValue: Value, _ doc: String)
+    mutating func read<Value>(
+        _ key: String, _ kind: ValueKind<Value>, default defaultValue: Value, _ doc: String
+    )
         -> Value
     {
         var value = defaultValue
@@ -80,7 +82,9 @@ struct ConfigReader {
             context.report(.missingKey(key, section: section), at: self.mark)
         }
         let value = self.read(key, kind, default: placeholder, doc)
-        if let index = self.properties.lastIndex(where: { $0.key == key }), case .object(var schema) = self.properties[index].value {
+        if let index = self.properties.lastIndex(where: { $0.key == key }),
+            case .object(var schema) = self.properties[index].value
+        {
             schema.removeAll { $0.key == "default" }
             self.properties[index].value = .object(schema)
         }
@@ -95,7 +99,8 @@ struct ConfigReader {
             context.record(self.childPath(key), at: node.mark)
             if case .sequence(let elements) = node.content {
                 for (index, element) in elements.enumerated() {
-                    var child = ConfigReader(mapping: element, path: "\(self.childPath(key))[\(index)]", context: context)
+                    var child = ConfigReader(
+                        mapping: element, path: "\(self.childPath(key))[\(index)]", context: context)
                     values.append(body(&child))
                     child.reportUnknownKeys()
                     items.append(.object(child.effective))
@@ -138,7 +143,8 @@ struct ConfigReader {
 
     /// Reads a section that is off unless the file has it: nil when the key is absent or null.
     /// Describing, it records the section's schema and returns nil.
-    mutating func optionalSection<Value>(_ key: String, _ doc: String, _ body: (inout ConfigReader) -> Value) -> Value? {
+    mutating func optionalSection<Value>(_ key: String, _ doc: String, _ body: (inout ConfigReader) -> Value) -> Value?
+    {
         if let context, let node = self.entries[key]?.value, !node.isNull {
             context.record(self.childPath(key), at: node.mark)
             return self.section(key, doc, body)

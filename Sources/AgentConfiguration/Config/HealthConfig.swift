@@ -16,7 +16,8 @@ public struct HealthConfig: Sendable, Equatable {
             TickerConfig(reading: &$0)
         }
         var seen: Set<String> = []
-        for (index, ticker) in self.tickers.enumerated() where !ticker.name.isEmpty && !seen.insert(ticker.name).inserted {
+        for (index, ticker) in self.tickers.enumerated()
+        where !ticker.name.isEmpty && !seen.insert(ticker.name).inserted {
             reader.report(.duplicateName(ticker.name), atFirstOf: ["\(reader.path).tickers[\(index)].name"])
         }
     }
@@ -39,7 +40,8 @@ public struct TickerConfig: Sendable, Equatable {
 
     init(reading reader: inout ConfigReader) {
         self.name = reader.require("name", .checkName, placeholder: "", "Check name: a-z, 0-9 and -.")
-        self.margin = reader.read("margin", .duration, default: .seconds(30), "How long a tick keeps the check passing.")
+        self.margin = reader.read(
+            "margin", .duration, default: .seconds(30), "How long a tick keeps the check passing.")
         self.probes = reader.read(
             "probes", .list(of: .choice), default: [.liveness], "Probes the check belongs to: livez, readyz, startupz.")
     }

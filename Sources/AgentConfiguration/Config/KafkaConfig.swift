@@ -138,7 +138,8 @@ extension ValueKind where Value == KafkaConfig.Acks {
             if case .scalar(let scalar) = node.content, case .integer(let number?) = scalar.resolved {
                 let names: [Int: KafkaConfig.Acks] = [-1: .all, 1: .leader, 0: .none]
                 let choices = KafkaConfig.Acks.allCases.map(\.rawValue)
-                context.report(.invalidChoice(scalar.text, choices: choices, suggestion: names[number]?.rawValue), at: node.mark)
+                context.report(
+                    .invalidChoice(scalar.text, choices: choices, suggestion: names[number]?.rawValue), at: node.mark)
                 return nil
             }
             return ValueKind.choice.decode(node, context)
@@ -169,7 +170,9 @@ extension ValueKind where Value == String {
     )
 
     /// A Kafka topic name: up to 249 of a-z, A-Z, 0-9, `.`, `_` and `-`.
-    static let topicName = text("a topic name of up to 249 letters, digits, ., _ and -", pattern: "^[A-Za-z0-9._-]{1,249}$") {
+    static let topicName = text(
+        "a topic name of up to 249 letters, digits, ., _ and -", pattern: "^[A-Za-z0-9._-]{1,249}$"
+    ) {
         $0.utf8.count <= 249 && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
     }
 }

@@ -58,7 +58,8 @@ public struct ListenerConfig: Sendable, Equatable {
             "requestTimeout", .duration, default: defaults.requestTimeout,
             "Time a client has to send a whole request once started (408 after).")
         self.idleTimeout = reader.read(
-            "idleTimeout", .duration, default: defaults.idleTimeout, "How long an idle keep-alive connection stays open.")
+            "idleTimeout", .duration, default: defaults.idleTimeout,
+            "How long an idle keep-alive connection stays open.")
         self.maxBodyBytes = reader.read(
             "maxBodyBytes", .integer(in: 0...(1 << 30), expected: "a size in bytes", what: "size"),
             default: defaults.maxBodyBytes, "Largest request body accepted (413 above).")

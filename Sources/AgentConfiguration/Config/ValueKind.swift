@@ -186,11 +186,15 @@ extension ValueKind {
     static func nonEmptyList<Element>(of element: ValueKind<Element>) -> ValueKind where Value == [Element] {
         let list = ValueKind.list(of: element)
         return ValueKind(
-            schema: [.init("type", .string("array")), .init("items", .object(element.schema)), .init("minItems", .integer(1))],
+            schema: [
+                .init("type", .string("array")), .init("items", .object(element.schema)),
+                .init("minItems", .integer(1)),
+            ],
             decode: { node, context in
                 guard let values = list.decode(node, context) else { return nil }
                 guard !values.isEmpty else {
-                    context.report(.typeMismatch(expected: "a list of at least one item", found: "an empty list"), at: node.mark)
+                    context.report(
+                        .typeMismatch(expected: "a list of at least one item", found: "an empty list"), at: node.mark)
                     return nil
                 }
                 return values

@@ -8,14 +8,30 @@ enum UTF8Check {
             let length: Int
             let secondRange: ClosedRange<UInt8>
             switch lead {
-            case 0x00...0x7F: length = 1; secondRange = 0x80...0xBF
-            case 0xC2...0xDF: length = 2; secondRange = 0x80...0xBF
-            case 0xE0: length = 3; secondRange = 0xA0...0xBF
-            case 0xED: length = 3; secondRange = 0x80...0x9F
-            case 0xE1...0xEF: length = 3; secondRange = 0x80...0xBF
-            case 0xF0: length = 4; secondRange = 0x90...0xBF
-            case 0xF4: length = 4; secondRange = 0x80...0x8F
-            case 0xF1...0xF3: length = 4; secondRange = 0x80...0xBF
+            case 0x00...0x7F:
+                length = 1
+                secondRange = 0x80...0xBF
+            case 0xC2...0xDF:
+                length = 2
+                secondRange = 0x80...0xBF
+            case 0xE0:
+                length = 3
+                secondRange = 0xA0...0xBF
+            case 0xED:
+                length = 3
+                secondRange = 0x80...0x9F
+            case 0xE1...0xEF:
+                length = 3
+                secondRange = 0x80...0xBF
+            case 0xF0:
+                length = 4
+                secondRange = 0x90...0xBF
+            case 0xF4:
+                length = 4
+                secondRange = 0x80...0x8F
+            case 0xF1...0xF3:
+                length = 4
+                secondRange = 0x80...0xBF
             default: return index
             }
             guard index + length <= bytes.count else { return index }

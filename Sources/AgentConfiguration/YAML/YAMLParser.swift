@@ -27,7 +27,8 @@ public enum YAMLParser {
         return try bytes.withUnsafeBufferPointer { (buffer) throws(YAMLSyntaxError) -> YAMLNode? in
             if let offset = UTF8Check.firstInvalidOffset(in: buffer) {
                 let byte = "0x" + String(buffer[offset], radix: 16, uppercase: true)
-                throw YAMLSyntaxError(mark: UTF8Check.mark(ofOffset: offset, in: buffer), message: "invalid UTF-8 (byte \(byte))")
+                throw YAMLSyntaxError(
+                    mark: UTF8Check.mark(ofOffset: offset, in: buffer), message: "invalid UTF-8 (byte \(byte))")
             }
             yaml_parser_set_input_string(parser, buffer.baseAddress, buffer.count)
             var reader = EventReader(parser: parser, source: buffer)
@@ -76,7 +77,9 @@ private struct EventReader {
         return root
     }
 
-    private mutating func readNode(_ start: (event: YAMLEvent, mark: SourceMark), depth: Int)
+    private mutating func readNode(
+        _ start: (event: YAMLEvent, mark: SourceMark), depth: Int
+    )
         throws(YAMLSyntaxError) -> YAMLNode
     {
         let (event, mark) = start
@@ -180,7 +183,8 @@ private struct EventReader {
             if state.problem_value >= 0 {
                 message += " (byte 0x\(String(state.problem_value, radix: 16, uppercase: true)))"
             }
-            return YAMLSyntaxError(mark: UTF8Check.mark(ofOffset: state.problem_offset, in: self.source), message: message)
+            return YAMLSyntaxError(
+                mark: UTF8Check.mark(ofOffset: state.problem_offset, in: self.source), message: message)
         }
         let mark = SourceMark(line: Int(state.problem_mark.line) + 1, column: Int(state.problem_mark.column) + 1)
         if let context = state.context.map({ String(cString: $0) }) {
