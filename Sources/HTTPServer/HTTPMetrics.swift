@@ -16,6 +16,16 @@ public final class HTTPMetrics: Sendable {
 
     public init() {}
 
+    /// Help text of the metrics the HTTP server records, by name, for the metrics backend.
+    public static let descriptions = [
+        "http_server_request_duration_seconds":
+            "Time from a whole request in to its answer ready, by method, route template and status.",
+        "http_server_active_requests": "Requests being answered now, on both listeners.",
+        "uservice_http_connections": "Connections open now, by listener.",
+        "uservice_http_connections_rejected_total":
+            "Connections closed on accept because the listener was at maxConnections.",
+    ]
+
     func requestStarted() {
         self.activeRequests.increment()
     }

@@ -23,6 +23,11 @@ public final class KubernetesClient: Sendable {
     private let timeout: Duration
     private let logger: Logger
 
+    /// Help text of the metrics the client records, by name, for the metrics backend.
+    public static let metricDescriptions = [
+        "uservice_kubernetes_requests_total": "Kubernetes API requests, by verb and HTTP status (error when none came)."
+    ]
+
     /// - Parameters:
     ///   - timeout: the longest one request may take, connecting included.
     ///   - transport: how requests reach the API server; nil: libcurl (``CurlTransport``).

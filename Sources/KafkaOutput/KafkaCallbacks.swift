@@ -16,6 +16,11 @@ struct KafkaOutcomes: Sendable {
         case dropped
     }
 
+    /// Help text of the metric.
+    static let metricDescriptions = [
+        "uservice_kafka_messages_total": "Records published to Kafka, by how they ended: delivered, failed or dropped."
+    ]
+
     private let counters: [Result: Counter]
 
     init() {

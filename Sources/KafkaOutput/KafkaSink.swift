@@ -23,6 +23,11 @@ package final class KafkaSink: RecordOutput {
         return try KafkaSink(kafka, settings: settings, registry: registry, logger: logger)
     }
 
+    /// Help text of the Kafka output's metrics, by name.
+    package static var metricDescriptions: [String: String] {
+        KafkaOutcomes.metricDescriptions
+    }
+
     /// The version of the librdkafka the agent runs with.
     package static var librdkafkaVersion: String {
         String(cString: rd_kafka_version_str())

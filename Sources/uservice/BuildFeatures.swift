@@ -22,6 +22,15 @@ enum BuildFeatures {
         #endif
     }
 
+    /// Help text of every metric the agent records in this build, by name.
+    static var metricDescriptions: [String: String] {
+        #if Kafka
+        AgentRuntime.metricDescriptions.merging(KafkaSink.metricDescriptions) { first, _ in first }
+        #else
+        AgentRuntime.metricDescriptions
+        #endif
+    }
+
     /// The version of the librdkafka the agent runs with; nil in a build without Kafka.
     static var librdkafkaVersion: String? {
         #if Kafka

@@ -30,7 +30,9 @@ struct StartCommand: ParsableCommand {
         let logControl = LogControl(loaded.config.logging, overrides: self.loggingOptions.overrides)
         LoggingSystem.bootstrap { label in AgentLogHandler(label: label, control: logControl) }
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        MetricsSystem.bootstrap(
+            DescribedMetricsFactory(
+                base: PrometheusMetricsFactory(registry: registry), descriptions: BuildFeatures.metricDescriptions))
 
         let logger = Logger(label: loaded.config.service.name)
         // The config's `plugins` is refused by the config loader; --plugin here, the same way.

@@ -93,6 +93,11 @@ package final class EventQueue: Sendable {
         case shutdown
     }
 
+    /// Help text of the metric of Events that were not reported.
+    static let metricDescriptions = [
+        "uservice_events_dropped_total": "Lifecycle Events not reported to the Kubernetes API, by reason."
+    ]
+
     static func countDropped(_ reason: DropReason, count: Int = 1) {
         guard count > 0 else { return }
         Counter(label: "uservice_events_dropped_total", dimensions: [("reason", reason.rawValue)])

@@ -11,6 +11,11 @@ package final class LifecycleController: Sendable {
         var drainWaiters: [CheckedContinuation<LifecycleStateMachine.DrainTrigger, Never>] = []
     }
 
+    /// Help text of the metric the lifecycle publishes.
+    static let metricDescriptions = [
+        "uservice_lifecycle_state": "1 for the agent's current lifecycle state, 0 for the others."
+    ]
+
     private let shared = NIOLockedValueBox(Shared())
     private let stateGauges: [LifecycleState: Gauge]
 

@@ -24,6 +24,12 @@ final class PluginCallRunner: Sendable {
     let limit: Int
     private let pool: NIOThreadPool
     private let running = Atomic(0)
+    /// Help text of the metric of refused plugin calls.
+    static let metricDescriptions = [
+        "uservice_plugin_calls_refused_total":
+            "Plugin calls answered 503 (busy: maxPluginCalls running) or 504 (timeout: past pluginTimeout)."
+    ]
+
     /// `uservice_plugin_calls_refused_total{reason}`.
     private let refusedBusy = Counter(label: "uservice_plugin_calls_refused_total", dimensions: [("reason", "busy")])
     private let refusedTimeout = Counter(
