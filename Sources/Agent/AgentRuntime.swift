@@ -144,7 +144,8 @@ package struct AgentRuntime: Sendable {
         self.logger.notice(
             "ready",
             metadata: [
-                "healthPort": "\(health.port)", "dataPort": "\(data.port)", "startupMs": "\(startupMilliseconds)",
+                "healthPort": .stringConvertible(health.port), "dataPort": .stringConvertible(data.port),
+                "startupMs": .stringConvertible(startupMilliseconds),
                 "config": "\(self.configPath ?? "built-in defaults")",
             ])
 
@@ -214,7 +215,7 @@ package struct AgentRuntime: Sendable {
         guard let limit = FileDescriptorLimit.raiseToHardLimit(), limit < needed else { return }
         self.logger.warning(
             "the open-file limit is below what the connection limits can use: new connections fail past it",
-            metadata: ["limit": "\(limit)", "needed": "\(needed)"])
+            metadata: ["limit": .stringConvertible(limit), "needed": .stringConvertible(needed)])
     }
 
     /// The built-in checks: `lifecycle` (readiness: ready, not draining), `started` (startup),

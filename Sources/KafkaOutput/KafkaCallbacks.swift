@@ -74,7 +74,7 @@ final class KafkaCallbacks: Sendable {
             if let count {
                 self.logger.warning(
                     "kafka: records not delivered",
-                    metadata: ["error": "\(KafkaError.describe(error))", "records": "\(count)"])
+                    metadata: ["error": "\(KafkaError.describe(error))", "records": .stringConvertible(count)])
             }
         }
     }

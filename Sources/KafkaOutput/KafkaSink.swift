@@ -107,9 +107,9 @@ package final class KafkaSink: RecordOutput {
         if dropped > 0 {
             self.logger.warning(
                 "kafka: records not delivered: the flush timeout passed",
-                metadata: ["records": "\(dropped)", "flushTimeout": "\(self.flushTimeout)"])
+                metadata: ["records": .stringConvertible(dropped), "flushTimeout": "\(self.flushTimeout)"])
         } else if pending > 0 {
-            self.logger.info("kafka: flushed", metadata: ["records": "\(pending)"])
+            self.logger.info("kafka: flushed", metadata: ["records": .stringConvertible(pending)])
         }
         self.shutdown()
     }

@@ -107,11 +107,11 @@ struct AgentEndpointTests {
 
         let access = agent.waitForLog { $0["logger"] as? String == "access" && $0["path"] as? String == "/work" }
         #expect(access?["method"] as? String == "GET")
-        #expect(access?["status"] as? String == "200")
-        #expect(access?["bytes"] as? String == "15")
-        #expect(Double(access?["duration_ms"] as? String ?? "") ?? 0 >= 50)
+        #expect(access?["status"] as? Int == 200)
+        #expect(access?["bytes"] as? Int == 15)
+        #expect(access?["durationMs"] as? Double ?? 0 >= 50)
         #expect((access?["remote"] as? String)?.hasPrefix("127.0.0.1:") == true)
-        agent.waitForLog { $0["logger"] as? String == "access" && $0["status"] as? String == "405" }
+        agent.waitForLog { $0["logger"] as? String == "access" && $0["status"] as? Int == 405 }
         #expect(agent.logLines.filter { $0["logger"] as? String == "access" }.count == 7)
     }
 

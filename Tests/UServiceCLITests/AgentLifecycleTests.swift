@@ -90,7 +90,7 @@ struct AgentLifecycleTests {
         let cut = agent.logLines.first {
             $0["message"] as? String == "shutdown timeout reached: closed connections with work in flight"
         }
-        #expect(cut?["requests"] as? String == "3")
+        #expect(cut?["requests"] as? Int == 3)
         #expect(finish() == [0, 0, 0])
     }
 
@@ -105,7 +105,7 @@ struct AgentLifecycleTests {
         #expect(agent.waitForExit(timeout: 5) == 1)
         let line = agent.logLines.first { $0["message"] as? String == "second termination signal: exiting now" }
         #expect(line?["level"] as? String == "critical")
-        #expect(line?["requests"] as? String == "2")
+        #expect(line?["requests"] as? Int == 2)
         #expect(finish() == [0, 0])
     }
 
@@ -163,7 +163,7 @@ struct AgentLifecycleTests {
         try agent.rewriteConfig("server:\n  maxWork: soon\n")
         agent.signal(SIGHUP)
         let rejected = agent.waitForLog { $0["message"] as? String == "config rejected, keeping the running config" }
-        #expect(rejected?["errors"] as? String == "1")
+        #expect(rejected?["errors"] as? Int == 1)
         let detail =
             "config rejected: \(agent.configURL.path):2:12: error: invalid duration \"soon\": expected a number before \"soon\""
         #expect(agent.logLines.contains { $0["message"] as? String == detail })

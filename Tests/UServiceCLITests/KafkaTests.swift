@@ -117,7 +117,7 @@ struct KafkaTests {
         #expect(agent.waitForExit() == 0)
 
         let flushed = agent.logLines.first { $0["message"] as? String == "kafka: flushed" }
-        #expect(Int(flushed?["records"] as? String ?? "") ?? 0 > 0, "records were still pending at SIGTERM")
+        #expect(flushed?["records"] as? Int ?? 0 > 0, "records were still pending at SIGTERM")
         let paths = try cluster.records().compactMap { $0.value["path"] as? String }
         #expect(paths.count == 1000)
         #expect(!agent.logText.contains("not delivered"))
@@ -170,7 +170,7 @@ struct KafkaTests {
         let warning = agent.logLines.first {
             $0["message"] as? String == "kafka: records not delivered: the flush timeout passed"
         }
-        #expect(Int(warning?["records"] as? String ?? "") == 5)
+        #expect(warning?["records"] as? Int == 5)
     }
 }
 #endif

@@ -52,8 +52,8 @@ final class RunningAgent: @unchecked Sendable {
             self.process.terminate()
             throw StartFailure(description: "agent did not get ready; log:\n\(self.logText)")
         }
-        self.healthPort = Int(ready["healthPort"] as? String ?? "") ?? 0
-        self.dataPort = Int(ready["dataPort"] as? String ?? "") ?? 0
+        self.healthPort = ready["healthPort"] as? Int ?? 0
+        self.dataPort = ready["dataPort"] as? Int ?? 0
     }
 
     deinit {

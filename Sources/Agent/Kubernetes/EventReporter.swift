@@ -37,7 +37,8 @@ struct EventReporter: Service {
         let left = self.queue.discardAll()
         if left > 0 {
             EventQueue.countDropped(.shutdown, count: left)
-            self.logger.warning("events not reported: the flush timeout passed", metadata: ["events": "\(left)"])
+            self.logger.warning(
+                "events not reported: the flush timeout passed", metadata: ["events": .stringConvertible(left)])
         }
     }
 
@@ -149,7 +150,8 @@ struct EventReporter: Service {
                 return .failure(.shutdown)
             }
         }
-        self.logger.warning("kubernetes: gave up trying to \(what)", metadata: ["attempts": "\(Self.maxAttempts)"])
+        self.logger.warning(
+            "kubernetes: gave up trying to \(what)", metadata: ["attempts": .stringConvertible(Self.maxAttempts)])
         return .failure(.retriesExhausted)
     }
 }

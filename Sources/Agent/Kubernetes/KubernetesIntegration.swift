@@ -51,7 +51,8 @@ struct KubernetesIntegration: Sendable {
             "kubernetes: on",
             metadata: [
                 "apiServer": "\(cluster.apiServer)", "namespace": "\(cluster.namespace)", "pod": "\(cluster.podName)",
-                "events": "\(config.events)", "libcurl": "\(Libcurl.version)", "http2": "\(Libcurl.supportsHTTP2)",
+                "events": .stringConvertible(config.events), "libcurl": "\(Libcurl.version)",
+                "http2": .stringConvertible(Libcurl.supportsHTTP2),
             ])
         guard config.events else { return KubernetesIntegration(calls: calls, events: nil, reporter: nil) }
         let queue = EventQueue()

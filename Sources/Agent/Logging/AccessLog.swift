@@ -16,9 +16,9 @@ struct AccessLog: HTTPRequestLog {
             metadata: [
                 "method": "\(request.method.rawValue)",
                 "path": "\(request.path)",
-                "status": "\(status)",
-                "bytes": "\(bytes)",
-                "duration_ms": "\(milliseconds)",
+                "status": .stringConvertible(status),
+                "bytes": .stringConvertible(bytes),
+                "durationMs": .stringConvertible(milliseconds),
                 "remote": "\(request.remoteAddress)",
             ]
         )

@@ -91,7 +91,16 @@ struct LogRecord {
         case .string(let text):
             line += JSONString.quoted(text)
         case .stringConvertible(let convertible):
-            line += JSONString.quoted(convertible.description)
+            // Numbers and booleans logged as values (not interpolated into strings) stay JSON
+            // numbers and booleans, so a log pipeline can compare and sum them.
+            switch convertible {
+            case is any BinaryInteger, is Bool:
+                line += convertible.description
+            case let number as Double where number.isFinite:
+                line += convertible.description
+            default:
+                line += JSONString.quoted(convertible.description)
+            }
         case .array(let items):
             line += "["
             for (index, item) in items.enumerated() {

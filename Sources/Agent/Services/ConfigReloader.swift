@@ -56,7 +56,7 @@ struct ConfigReloader: Sendable {
             }
             self.logger.error(
                 "config rejected, keeping the running config",
-                metadata: ["config": "\(path)", "errors": "\(error.diagnostics.count)"])
+                metadata: ["config": "\(path)", "errors": .stringConvertible(error.diagnostics.count)])
             self.events.record(
                 .configRejected,
                 note: "config rejected, running config kept: "

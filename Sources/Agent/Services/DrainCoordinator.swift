@@ -44,13 +44,18 @@ struct DrainCoordinator: Service {
         let inFlight = self.dataListener.activity
         self.logger.info(
             "drain delay over: no longer accepting connections",
-            metadata: ["connections": "\(inFlight.connections)", "requests": "\(inFlight.requests)"])
+            metadata: [
+                "connections": .stringConvertible(inFlight.connections),
+                "requests": .stringConvertible(inFlight.requests),
+            ])
         let cut = await self.dataListener.drain(within: timing.shutdownTimeout.duration)
         if cut.connections > 0 {
             self.outcome.recordCut(requests: cut.requests, connections: cut.connections)
             self.logger.error(
                 "shutdown timeout reached: closed connections with work in flight",
-                metadata: ["connections": "\(cut.connections)", "requests": "\(cut.requests)"])
+                metadata: [
+                    "connections": .stringConvertible(cut.connections), "requests": .stringConvertible(cut.requests),
+                ])
         }
         self.lifecycle.drainCompleted()
         self.events.record(

@@ -41,7 +41,10 @@ struct SignalService: Service {
             let cut = self.dataListener.activity
             self.logger.critical(
                 "second termination signal: exiting now",
-                metadata: ["signal": "\(signal)", "connections": "\(cut.connections)", "requests": "\(cut.requests)"])
+                metadata: [
+                    "signal": "\(signal)", "connections": .stringConvertible(cut.connections),
+                    "requests": .stringConvertible(cut.requests),
+                ])
             exit(1)
         }
     }
