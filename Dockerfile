@@ -32,8 +32,8 @@ COPY Sources/CPluginHost Sources/CPluginHost
 COPY Plugins/EchoPluginC Plugins/EchoPluginC
 RUN for target in Sources/UServiceSupport Sources/CurlHTTP Sources/K8sClient Sources/HTTPServer \
         Sources/AgentConfiguration Sources/Agent Sources/KafkaOutput Plugins/HelloPluginSwift \
-        Tests/HTTPServerTests Tests/AgentConfigurationTests Tests/AgentTests Tests/KafkaOutputTests \
-        Tests/CurlHTTPTests Tests/K8sClientTests Tests/UServiceCLITests; do \
+        Tests/UServiceSupportTests Tests/HTTPServerTests Tests/AgentConfigurationTests Tests/AgentTests \
+        Tests/KafkaOutputTests Tests/CurlHTTPTests Tests/K8sClientTests Tests/UServiceCLITests; do \
         mkdir -p "$target" && touch "$target/Placeholder.swift"; \
     done \
     && mkdir -p Sources/uservice && touch Sources/uservice/main.swift \

@@ -18,7 +18,6 @@ let package = Package(
         // Libraries for the benchmarks package in Benchmarks/.
         .library(name: "Agent", targets: ["Agent"]),
         .library(name: "AgentConfiguration", targets: ["AgentConfiguration"]),
-        .library(name: "HTTPServer", targets: ["HTTPServer"]),
         .library(name: "K8sClient", targets: ["K8sClient"]),
         .library(name: "UServiceSupport", targets: ["UServiceSupport"]),
         .library(name: "EchoPluginC", type: .dynamic, targets: ["EchoPluginC"]),
@@ -57,7 +56,12 @@ let package = Package(
         .target(name: "CUServicePlugin"),
         .target(name: "CPluginHost", dependencies: ["CUServicePlugin"]),
         .target(name: "EchoPluginC", dependencies: ["CUServicePlugin"], path: "Plugins/EchoPluginC"),
-        .target(name: "HelloPluginSwift", dependencies: ["CUServicePlugin"], path: "Plugins/HelloPluginSwift"),
+        .target(
+            name: "HelloPluginSwift",
+            dependencies: ["CUServicePlugin"],
+            path: "Plugins/HelloPluginSwift",
+            swiftSettings: swiftSettings
+        ),
         // Small shared utilities: file reading, the host environment, JSON strings, timestamps.
         .target(
             name: "UServiceSupport",
@@ -99,7 +103,6 @@ let package = Package(
             name: "AgentConfiguration",
             dependencies: [
                 "CYaml",
-                "CPluginHost",
                 "UServiceSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -158,6 +161,11 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "UServiceSupportTests",
+            dependencies: ["UServiceSupport", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

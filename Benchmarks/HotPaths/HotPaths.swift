@@ -78,7 +78,9 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark("config: parse and validate a realistic file") { benchmark in
         for _ in benchmark.scaledIterations {
-            blackHole(try ConfigLoader.decode(realisticConfig, file: "uservice.yaml", features: .init(kafka: false)))
+            blackHole(
+                try ConfigLoader.decode(
+                    realisticConfig, file: "uservice.yaml", features: .init(canLoadPlugins: true, kafka: false)))
         }
     }
 

@@ -1,6 +1,6 @@
 // A sample uservice plugin in Swift, exported through the C ABI with @_cdecl: answers
 // POST /plugins/hello with {"hello":"BODY"} and logs through the host.
-import CUServicePlugin
+public import CUServicePlugin
 
 #if canImport(Glibc)
 import Glibc

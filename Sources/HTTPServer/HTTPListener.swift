@@ -1,4 +1,4 @@
-public import NIOCore
+package import NIOCore
 import NIOPosix
 
 #if canImport(Glibc)
@@ -13,9 +13,9 @@ import Musl
 /// kernel spreads new connections over them, and each event loop serves the connections it
 /// accepted, so a new connection is never handed from one thread to another (which cost a
 /// wake-up of the other thread per connection).
-public final class HTTPListener: Sendable {
+package final class HTTPListener: Sendable {
     /// `health` or `data`, for logs.
-    public let name: String
+    package let name: String
     private let serverChannels: [any Channel]
     private let connections: ConnectionRegistry
 
@@ -26,12 +26,12 @@ public final class HTTPListener: Sendable {
     }
 
     /// The port the listener is bound to (the chosen one when configured with 0).
-    public var port: Int {
+    package var port: Int {
         self.serverChannels.first?.localAddress?.port ?? 0
     }
 
     /// Open connections and requests in flight.
-    public var activity: (connections: Int, requests: Int) {
+    package var activity: (connections: Int, requests: Int) {
         self.connections.counts
     }
 
@@ -46,7 +46,7 @@ public final class HTTPListener: Sendable {
     ///   - group: the event loops that accept and serve the connections, one socket each.
     /// - Throws: ``HTTPListenerBindError`` when the address cannot be bound (in use, not local,
     ///   no permission).
-    public static func bind(
+    package static func bind(
         name: String,
         address: String,
         port: Int,
@@ -68,9 +68,10 @@ public final class HTTPListener: Sendable {
                 .serverChannelOption(
                     ChannelOptions.Types.SocketOption(level: .socket, name: .init(rawValue: SO_REUSEPORT)), value: 1
                 )
-                .serverChannelOption(Self.deferAccept, value: Self.deferAcceptSeconds)
                 .serverChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        // Best effort: a sandbox that refuses the option costs a wake-up, not the port.
+                        try? channel.syncOptions?.setOption(Self.deferAccept, value: Self.deferAcceptSeconds)
                         try channel.pipeline.syncOperations.addHandler(AcceptPause())
                     }
                 }
@@ -128,14 +129,15 @@ public final class HTTPListener: Sendable {
     private static let deferAcceptSeconds: SocketOptionValue = 1
 
     /// Reads per readiness event: with the allocator's largest read (64 KiB), what one
-    /// connection can push in before the handler's backpressure takes hold (256 KiB).
+    /// connection can push in before the handler's backpressure takes hold (256 KiB). NIO's
+    /// default today, set anyway: the bound is promised in the docs, not left to a default.
     private static let maxMessagesPerRead: UInt = 4
 
     /// Fails the initializer of a connection over the listener's limit, which closes it.
     private struct ConnectionLimitReached: Error {}
 
     /// Closes the listening sockets: new connections are refused; open ones continue.
-    public func stopAccepting() async {
+    package func stopAccepting() async {
         for channel in self.serverChannels {
             try? await channel.close()
         }
@@ -146,7 +148,7 @@ public final class HTTPListener: Sendable {
     ///
     /// - Returns: the connections and requests that were cut at the deadline (zero when all
     ///   finished in time).
-    public func drain(within timeout: Duration) async -> (connections: Int, requests: Int) {
+    package func drain(within timeout: Duration) async -> (connections: Int, requests: Int) {
         await self.stopAccepting()
         self.connections.quiesceAll()
         // The waiter is not cancellable, so the deadline closes the connections inside the
@@ -171,9 +173,9 @@ public final class HTTPListener: Sendable {
 }
 
 /// A listener could not bind its address.
-public struct HTTPListenerBindError: Error, Sendable, CustomStringConvertible {
+package struct HTTPListenerBindError: Error, Sendable, CustomStringConvertible {
     /// What the system said (address in use, not local, no permission).
-    public var reason: String
+    package var reason: String
 
-    public var description: String { self.reason }
+    package var description: String { self.reason }
 }

@@ -4,7 +4,7 @@ internal import NIOHTTP1
 
 /// The `http_server_*` metrics of both listeners: a duration histogram per method, route and
 /// status, and the number of requests being served.
-public final class HTTPMetrics: Sendable {
+package final class HTTPMetrics: Sendable {
     private struct Key: Hashable {
         var method: String
         var route: String
@@ -14,10 +14,10 @@ public final class HTTPMetrics: Sendable {
     private let timers = NIOLockedValueBox<[Key: Metrics.Timer]>([:])
     private let activeRequests = Meter(label: "http_server_active_requests")
 
-    public init() {}
+    package init() {}
 
     /// Help text of the metrics the HTTP server records, by name, for the metrics backend.
-    public static let descriptions = [
+    package static let metricDescriptions = [
         "http_server_request_duration_seconds":
             "Time from a whole request in to its answer ready, by method, route template and status.",
         "http_server_active_requests": "Requests being answered now, on both listeners.",

@@ -1,19 +1,19 @@
-public import NIOCore
-public import NIOHTTP1
+package import NIOCore
+package import NIOHTTP1
 import UServiceSupport
 
 /// One whole HTTP request, body included, as responders see it.
-public struct HTTPRequest: Sendable {
-    public let head: HTTPRequestHead
-    public var body: ByteBuffer
+package struct HTTPRequest: Sendable {
+    package let head: HTTPRequestHead
+    package var body: ByteBuffer
     /// The peer's socket address.
-    public var remote: SocketAddress?
+    package var remote: SocketAddress?
     /// Where the path starts in the URI: found once, as routing and the access log need it.
     private let pathStart: String.Index
     /// Where `?` is in the URI, if anywhere: found once, as routing and query lookups need it.
     private let queryStart: String.Index?
 
-    public init(head: HTTPRequestHead, body: ByteBuffer = ByteBuffer(), remote: SocketAddress? = nil) {
+    package init(head: HTTPRequestHead, body: ByteBuffer = ByteBuffer(), remote: SocketAddress? = nil) {
         self.head = head
         self.body = body
         self.remote = remote
@@ -35,16 +35,16 @@ public struct HTTPRequest: Sendable {
     }
 
     /// The peer's address as `IP:port`, empty when unknown.
-    public var remoteAddress: String {
+    package var remoteAddress: String {
         guard let remote = self.remote, let ip = remote.ipAddress, let port = remote.port else { return "" }
         return "\(ip):\(port)"
     }
 
-    public var method: HTTPMethod { self.head.method }
+    package var method: HTTPMethod { self.head.method }
 
     /// The path without the query string (and, for an absolute-form target, without the scheme
     /// and authority); `/` when an absolute-form target has none.
-    public var path: Substring {
+    package var path: Substring {
         let uri = self.head.uri
         let path = uri[self.pathStart..<(self.queryStart ?? uri.endIndex)]
         return path.isEmpty ? "/" : path
@@ -52,7 +52,7 @@ public struct HTTPRequest: Sendable {
 
     /// The values of query parameter `name`, percent-decoded; `exclude=a,b` and
     /// `exclude=a&exclude=b` both give `["a", "b"]` when `splittingCommas`.
-    public func queryValues(_ name: String, splittingCommas: Bool = false) -> [String] {
+    package func queryValues(_ name: String, splittingCommas: Bool = false) -> [String] {
         guard let start = self.queryStart else { return [] }
         var values: [String] = []
         for pair in self.head.uri[self.head.uri.index(after: start)...].split(separator: "&") {

@@ -1,5 +1,5 @@
 /// Told of every request a listener answers, once its answer is ready: an access log.
-public protocol HTTPRequestLog: Sendable {
+package protocol HTTPRequestLog: Sendable {
     /// `bytes` counts the answer's body; `nanoseconds` runs from the whole request being in to
     /// its answer being ready.
     func record(_ request: HTTPRequest, status: UInt, bytes: Int, nanoseconds: Int64)

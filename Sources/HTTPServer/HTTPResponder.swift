@@ -1,15 +1,15 @@
-public import NIOCore
+package import NIOCore
 
 /// Answers whole requests for one listener.
 ///
 /// Called on the connection's event loop; it must not block. Quick answers are returned
 /// `.now`, without a future; slow ones schedule their work and answer `.later`.
-public protocol HTTPResponder: Sendable {
+package protocol HTTPResponder: Sendable {
     func respond(to request: HTTPRequest, on eventLoop: any EventLoop) -> HTTPAnswer
 }
 
 /// A responder's answer: ready now, or when a future completes.
-public enum HTTPAnswer: Sendable {
+package enum HTTPAnswer: Sendable {
     case now(HTTPResponse)
     case later(EventLoopFuture<HTTPResponse>)
 }

@@ -1,17 +1,17 @@
-public import NIOCore
-public import NIOHTTP1
+package import NIOCore
+package import NIOHTTP1
 import UServiceSupport
 
 /// A whole HTTP response from a responder.
-public struct HTTPResponse: Sendable {
-    public var status: HTTPResponseStatus
-    public var headers: HTTPHeaders
-    public var body: ByteBuffer
+package struct HTTPResponse: Sendable {
+    package var status: HTTPResponseStatus
+    package var headers: HTTPHeaders
+    package var body: ByteBuffer
     /// The route template the request matched (`/work`, `/livez/{check}`, `unmatched`): the
     /// `route` label of `http_server_request_duration_seconds`, so its cardinality stays bounded.
-    public var route: String
+    package var route: String
 
-    public init(status: HTTPResponseStatus, headers: HTTPHeaders = [:], body: ByteBuffer = ByteBuffer(), route: String)
+    package init(status: HTTPResponseStatus, headers: HTTPHeaders = [:], body: ByteBuffer = ByteBuffer(), route: String)
     {
         self.status = status
         self.headers = headers
@@ -20,7 +20,7 @@ public struct HTTPResponse: Sendable {
     }
 
     /// A response with a text body of the given content type.
-    public static func text(
+    package static func text(
         _ status: HTTPResponseStatus,
         _ body: String,
         contentType: String = "text/plain; charset=utf-8",
@@ -31,17 +31,17 @@ public struct HTTPResponse: Sendable {
     }
 
     /// A JSON response.
-    public static func json(_ status: HTTPResponseStatus, _ json: String, route: String) -> HTTPResponse {
+    package static func json(_ status: HTTPResponseStatus, _ json: String, route: String) -> HTTPResponse {
         .text(status, json, contentType: "application/json", route: route)
     }
 
     /// `{"error":"…"}` with the given status.
-    public static func error(_ status: HTTPResponseStatus, _ message: String, route: String) -> HTTPResponse {
+    package static func error(_ status: HTTPResponseStatus, _ message: String, route: String) -> HTTPResponse {
         .json(status, "{\"error\":" + JSONString.quoted(message) + "}", route: route)
     }
 
     /// 405 with the `Allow` header listing what the route accepts.
-    public static func methodNotAllowed(allowed: [HTTPMethod], route: String) -> HTTPResponse {
+    package static func methodNotAllowed(allowed: [HTTPMethod], route: String) -> HTTPResponse {
         var response = HTTPResponse.error(.methodNotAllowed, "method not allowed", route: route)
         response.headers.add(name: "allow", value: allowed.map(\.rawValue).joined(separator: ", "))
         return response

@@ -380,10 +380,12 @@ final class HTTPServerHandler: ChannelDuplexHandler {
         context.writeAndFlush(self.wrapOutboundOut(last)).assumeIsolated().whenComplete { _ in
             target.value.close(mode: next == .linger ? .output : .all, promise: nil)
         }
-        // The pending check may come later than the closing deadline (a linger is shorter than
-        // the other deadlines); an earlier one sees the new phase and sleeps on.
+        // The closing deadline needs a check: none is pending when the check itself answers a
+        // late request (408), and a pending one may come later than the closing deadline (a
+        // linger is shorter than the other deadlines). An earlier one sees the new phase and
+        // sleeps on.
         let closingDelay = self.deadline(of: .closing) ?? Self.lingerTime
-        if let pending = self.deadlineCheck, pending.at > context.eventLoop.now + closingDelay {
+        if self.deadlineCheck.map({ $0.at > context.eventLoop.now + closingDelay }) ?? true {
             self.cancelDeadlineCheck()
             self.scheduleDeadlineCheck(in: closingDelay, context: context)
         }

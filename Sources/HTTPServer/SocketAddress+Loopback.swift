@@ -1,4 +1,4 @@
-public import NIOCore
+package import NIOCore
 
 extension SocketAddress {
     /// True for a peer inside the pod's network namespace over loopback: 127.0.0.0/8, `::1`,
@@ -6,7 +6,7 @@ extension SocketAddress {
     ///
     /// Read from the address's canonical text (`inet_ntop`'s), which only the endpoints that
     /// change state ask for.
-    public var isLoopback: Bool {
+    package var isLoopback: Bool {
         switch self {
         case .v4, .v6:
             guard let address = self.ipAddress else { return false }

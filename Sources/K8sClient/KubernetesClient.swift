@@ -132,10 +132,13 @@ public final class KubernetesClient: Sendable {
         let result = Result { () throws(CurlError) in try self.transport.perform(request, cancellation: cancellation) }
         let code = (try? result.get()).map { "\($0.status)" } ?? "error"
         Counter(label: "uservice_kubernetes_requests_total", dimensions: [("verb", verb), ("code", code)]).increment()
+        let elapsed = (ContinuousClock.now - started).components
+        let milliseconds = Double(elapsed.seconds) * 1000 + Double(elapsed.attoseconds / 1_000_000_000_000) / 1000
+        let status: Logger.MetadataValue = (try? result.get()).map { .stringConvertible($0.status) } ?? "error"
         self.logger.debug(
             "kubernetes request",
             metadata: [
-                "verb": "\(verb)", "path": "\(path)", "code": "\(code)", "duration": "\(ContinuousClock.now - started)",
+                "verb": "\(verb)", "path": "\(path)", "code": status, "durationMs": .stringConvertible(milliseconds),
             ])
         switch result {
         case .success(let response): return response

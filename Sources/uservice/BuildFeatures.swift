@@ -10,7 +10,7 @@ import KafkaOutput
 enum BuildFeatures {
     /// What a config file may ask for in this build and process.
     static var config: ConfigFeatures {
-        ConfigFeatures(kafka: recordOutput != nil)
+        ConfigFeatures(canLoadPlugins: DynamicLoading.isAvailable, kafka: recordOutput != nil)
     }
 
     /// The output that publishes the agent's records; nil in a build without Kafka.

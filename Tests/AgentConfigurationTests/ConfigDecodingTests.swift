@@ -38,7 +38,7 @@ struct ConfigDecodingTests {
     @Test func emptyMappingAndNullSectionsMeanDefaults() throws {
         #expect(try config("{}") == AgentConfig())
         #expect(try config("health:\nplugins: ~\n") == AgentConfig())
-        #expect(ConfigLoader.defaults(features: .init(kafka: false)).config == AgentConfig())
+        #expect(ConfigLoader.defaults(features: .init(canLoadPlugins: true, kafka: false)).config == AgentConfig())
     }
 
     @Test func defaultsFitTheKubernetesGracePeriod() {
@@ -49,20 +49,25 @@ struct ConfigDecodingTests {
     @Test func effectiveOutputRoundTripsThroughYAMLAndJSON() throws {
         let source =
             "server: {port: 8081, address: \"::\"}\nlifecycle: {drainDelay: 90s}\nplugins: [\"a: b.so\", '#x']\n"
-        let loaded = try ConfigLoader.decode(Array(source.utf8), file: "a.yaml", features: .init(kafka: false))
+        let loaded = try ConfigLoader.decode(
+            Array(source.utf8), file: "a.yaml", features: .init(canLoadPlugins: true, kafka: false))
         for rendered in [loaded.effective.renderYAML(), loaded.effective.renderJSON()] {
-            let again = try ConfigLoader.decode(Array(rendered.utf8), file: "b.yaml", features: .init(kafka: false))
+            let again = try ConfigLoader.decode(
+                Array(rendered.utf8), file: "b.yaml", features: .init(canLoadPlugins: true, kafka: false))
             #expect(again == loaded, "\(rendered)")
         }
         #expect(loaded.effective["lifecycle"]?["drainDelay"] == .string("1m30s"))
     }
 
     @Test func schemaDescribesEveryEffectiveSetting() {
-        guard case .object(let sections) = ConfigLoader.defaults(features: .init(kafka: false)).effective else {
+        guard
+            case .object(let sections) = ConfigLoader.defaults(features: .init(canLoadPlugins: true, kafka: false))
+                .effective
+        else {
             Issue.record("effective config is not an object")
             return
         }
-        let properties = ConfigLoader.jsonSchema(features: .init(kafka: false))["properties"]
+        let properties = ConfigLoader.jsonSchema(features: .init(canLoadPlugins: true, kafka: false))["properties"]
         for section in sections {
             let described = properties?[section.key]
             #expect(described != nil, "\(section.key) missing from schema")

@@ -91,13 +91,4 @@ struct EventReportingTests {
         #expect(await waiting.value == nil)
     }
 
-    @Test func aNamedOnlyCheckIsServedByNameButNotCounted() {
-        let registry = HealthRegistry()
-        registry.register("lifecycle", probes: [.readiness]) { .pass("ready") }
-        registry.register("kubernetes", probes: [], namedOnly: [.readiness]) { .fail("no answer") }
-        let overall = registry.report(.readiness)
-        #expect(overall?.entries.map(\.name) == ["lifecycle"])
-        #expect(registry.report(.readiness, only: "kubernetes")?.entries.map(\.name) == ["kubernetes"])
-        #expect(registry.report(.liveness, only: "kubernetes") == nil)
-    }
 }

@@ -71,4 +71,28 @@ struct HealthTests {
         for check in registry.polledChecks { await check.runOnce() }
         #expect(registry.report(.readiness)?.passed == true)
     }
+
+    @Test func aNamedOnlyCheckIsServedByNameButNotCounted() {
+        let registry = HealthRegistry()
+        registry.register("lifecycle", probes: [.readiness]) { .pass("ready") }
+        registry.register("kubernetes", probes: [], namedOnly: [.readiness]) { .fail("no answer") }
+        let overall = registry.report(.readiness)
+        #expect(overall?.entries.map(\.name) == ["lifecycle"])
+        #expect(registry.report(.readiness, only: "kubernetes")?.entries.map(\.name) == ["kubernetes"])
+        #expect(registry.report(.liveness, only: "kubernetes") == nil)
+    }
+
+    @Test func probeBodyFitsEvenWhenEveryByteNeedsEscaping() {
+        let worst = String(repeating: "\u{01}", count: 40)
+        let report = HealthReport(entries: [
+            .init(name: worst, result: HealthCheckResult(passed: true, output: worst, time: UTCTimestamp(seconds: 0))),
+            .init(name: "b", result: HealthCheckResult(passed: false, output: "", time: UTCTimestamp(seconds: 60))),
+        ])
+        let escaped = String(repeating: "\\u0001", count: 40)
+        #expect(
+            String(buffer: report.jsonBody())
+                == #"{"status":"fail","checks":{""# + escaped + #"":{"status":"pass","output":""# + escaped
+                + #"","time":"1970-01-01T00:00:00Z"},"b":{"status":"fail","output":"","time":"1970-01-01T00:01:00Z"}}}"#
+        )
+    }
 }

@@ -76,13 +76,33 @@ struct AgentHTTPRobustnessTests {
         #expect(connection.isClosedByPeer(), "closed once idle for 1.5s")
     }
 
+    /// `uservice_http_connections{listener="data"}` as `/metrics` says it now.
+    private static func openDataConnections(_ agent: RunningAgent) throws -> Double? {
+        let scrape = try HTTPTestClient.request(port: agent.healthPort, path: "/metrics")
+        return try PrometheusText(scrape.body).values("uservice_http_connections", ["listener": "data"]).first
+    }
+
+    @Test("after a 408 the connection lingers at most a second, also when the client never closes")
+    func lateRequestIsClosedAfterItsLinger() throws {
+        let agent = try RunningAgent(config: Self.config)
+        let connection = try HTTPTestClient.Connection(port: agent.dataPort)
+        connection.send("G")
+        #expect(try connection.readResponse().status == 408)
+        // The client keeps its side open and sends nothing more: the agent's side must close
+        // after the linger, not wait for the client's FIN.
+        var open = try Self.openDataConnections(agent)
+        for _ in 0..<40 where open != 0 {
+            usleep(100_000)
+            open = try Self.openDataConnections(agent)
+        }
+        #expect(open == 0, "the refused connection still holds its slot")
+        withExtendedLifetime(connection) {}
+    }
+
     @Test("a connection that has sent nothing holds no connection slot; its first bytes admit it")
     func deferredAccept() throws {
         let agent = try RunningAgent(config: Self.config)
-        func openDataConnections() throws -> Double? {
-            let scrape = try HTTPTestClient.request(port: agent.healthPort, path: "/metrics")
-            return try PrometheusText(scrape.body).values("uservice_http_connections", ["listener": "data"]).first
-        }
+        func openDataConnections() throws -> Double? { try Self.openDataConnections(agent) }
         let connection = try HTTPTestClient.Connection(port: agent.dataPort)
         usleep(300_000)  // the kernel would hand a silent connection over after about a second
         #expect(try openDataConnections() == 0, "connected, and not accepted before its first byte")

@@ -1,4 +1,4 @@
-// The libFuzzer entry point for HTTPRequestParser (linked in from Sources/Agent/HTTP): parses
+// The libFuzzer entry point for HTTPRequestParser (linked in from Sources/HTTPServer): parses
 // each input whole and in small pieces, checks the invariants of what comes out, and traps
 // (a crash libFuzzer keeps) when one breaks.
 import NIOCore

@@ -1,17 +1,17 @@
 import NIOConcurrencyHelpers
 
 /// What a drain had to cut, if anything; decides the exit status.
-package final class DrainOutcome: Sendable {
+final class DrainOutcome: Sendable {
     private let cut = NIOLockedValueBox<(requests: Int, connections: Int)?>(nil)
 
-    package init() {}
+    init() {}
 
     func recordCut(requests: Int, connections: Int) {
         self.cut.withLockedValue { $0 = (requests, connections) }
     }
 
     /// True when every request in flight finished before the deadline.
-    package var isClean: Bool {
+    var isClean: Bool {
         self.cut.withLockedValue { $0 == nil }
     }
 }

@@ -6,7 +6,7 @@ extension AgentRuntime {
     /// the executable gives its metrics backend (swift-metrics has no place for it).
     package static var metricDescriptions: [String: String] {
         [
-            HTTPMetrics.descriptions, KubernetesClient.metricDescriptions, LifecycleController.metricDescriptions,
+            HTTPMetrics.metricDescriptions, KubernetesClient.metricDescriptions, LifecycleController.metricDescriptions,
             EventQueue.metricDescriptions, PluginCallRunner.metricDescriptions,
         ].reduce(into: [:]) { all, part in all.merge(part) { first, _ in first } }
     }

@@ -8,8 +8,8 @@ import CPluginHost
 /// process besides). SwiftPM does not tell the code how it is linked, so the process looks at
 /// its own program headers, already in memory: a dynamically linked executable names its
 /// loader in a `PT_INTERP` header; a static one (static-pie too) has none.
-public enum DynamicLoading {
+package enum DynamicLoading {
     /// True when the executable was started by the dynamic loader, so plugins can be loaded.
     /// When the kernel passed no program headers (never on Linux), it assumes it can.
-    public static let isAvailable: Bool = uservice_has_program_interpreter() != 0
+    package static let isAvailable: Bool = uservice_has_program_interpreter() != 0
 }

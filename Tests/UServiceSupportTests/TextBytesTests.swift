@@ -2,11 +2,10 @@ import Glibc
 import NIOCore
 import Testing
 
-@testable import Agent
 @testable import UServiceSupport
 
-/// The bytes the hot paths write through ``UnsafeByteWriter``: decimals, probe bodies, JSON
-/// escapes and timestamps, including the longest each can get.
+/// The text the hot paths write through ``UnsafeByteWriter``: decimals, JSON escapes, RFC 3339
+/// timestamps, including the longest each can get; and the did-you-mean suggestions.
 @Suite("Text bytes")
 struct TextBytesTests {
     @Test func decimalsArePaddedAndNeverTruncated() {
@@ -53,20 +52,6 @@ struct TextBytesTests {
         #expect(String(buffer: buffer) == expected)
     }
 
-    @Test func probeBodyFitsEvenWhenEveryByteNeedsEscaping() {
-        let worst = String(repeating: "\u{01}", count: 40)
-        let report = HealthReport(entries: [
-            .init(name: worst, result: HealthCheckResult(passed: true, output: worst, time: UTCTimestamp(seconds: 0))),
-            .init(name: "b", result: HealthCheckResult(passed: false, output: "", time: UTCTimestamp(seconds: 60))),
-        ])
-        let escaped = String(repeating: "\\u0001", count: 40)
-        #expect(
-            String(buffer: report.jsonBody())
-                == #"{"status":"fail","checks":{""# + escaped + #"":{"status":"pass","output":""# + escaped
-                + #"","time":"1970-01-01T00:00:00Z"},"b":{"status":"fail","output":"","time":"1970-01-01T00:01:00Z"}}}"#
-        )
-    }
-
     @Test func longestTimestampFitsItsBound() {
         let latest = UTCTimestamp(seconds: 253_402_300_799, nanoseconds: 999_999_999).rfc3339(fractionDigits: 9)
         #expect(latest == "9999-12-31T23:59:59.999999999Z")
@@ -91,5 +76,23 @@ struct TextBytesTests {
                 + "T\(padded(parts.tm_hour, 2)):\(padded(parts.tm_min, 2)):\(padded(parts.tm_sec, 2))Z"
             #expect(UTCTimestamp(seconds: seconds).rfc3339() == expected)
         }
+    }
+
+    @Test func jsonEscapesControlCharacters() {
+        #expect(JSONString.quoted("a\"b\\c\n\u{01}") == #""a\"b\\c\n\u0001""#)
+    }
+
+    @Test func rfc3339() {
+        #expect(UTCTimestamp(seconds: 0).rfc3339() == "1970-01-01T00:00:00Z")
+        #expect(
+            UTCTimestamp(seconds: 951_782_400, nanoseconds: 5_000_000).rfc3339(fractionDigits: 3)
+                == "2000-02-29T00:00:00.005Z")
+    }
+
+    @Test func suggestions() {
+        #expect(Suggestion.closest(to: "prot", among: ["address", "port"]) == "port")
+        #expect(
+            Suggestion.closest(to: "shutdown_timeout", among: ["drainDelay", "shutdownTimeout"]) == "shutdownTimeout")
+        #expect(Suggestion.closest(to: "tls", among: ["address", "port"]) == nil)
     }
 }

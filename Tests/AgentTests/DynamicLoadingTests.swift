@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import AgentConfiguration
+@testable import Agent
 
 /// The check behind "plugins cannot be loaded by the static build", run in real executables:
 /// the same C function linked statically (as `-static-executable` links uservice) and
