@@ -151,9 +151,9 @@ package struct AgentRuntime: Sendable {
 
         let outcome = DrainOutcome()
         let reloader = ConfigReloader(
-            path: self.configPath, features: self.features, commandLinePlugins: self.commandLinePlugins,
-            settings: settings,
-            logControl: self.logControl, events: events, logger: self.logger)
+            path: self.configPath, loadedFrom: self.loaded.source, features: self.features,
+            commandLinePlugins: self.commandLinePlugins, settings: settings, logControl: self.logControl,
+            events: events, logger: self.logger)
         // Graceful shutdown runs in reverse order: the record output and the Event reporter, first,
         // flush last, once the drain has recorded Stopped and every request's record.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
@@ -162,6 +162,12 @@ package struct AgentRuntime: Sendable {
         }
         if let reporter = kubernetes?.reporter {
             services.append(.init(service: reporter, serviceName: "kubernetes events"))
+        }
+        if let path = self.configPath {
+            services.append(
+                .init(
+                    service: ConfigFileWatcher(path: path, reloader: reloader, logger: self.logger),
+                    serviceName: "config file"))
         }
         services += [
             .init(

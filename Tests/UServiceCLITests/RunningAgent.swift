@@ -24,14 +24,20 @@ final class RunningAgent: @unchecked Sendable {
     ///   - environment: added to the test's environment, from which the Kubernetes service
     ///     variables are removed first, so no test reaches a real cluster by accident.
     ///   - workingDirectory: where the agent runs; the test's own by default.
+    ///   - configFile: a config file the test laid out itself; `config` is then not written.
     init(
         config: String,
         arguments: [String] = [],
         environment: [String: String] = [:],
-        workingDirectory: URL? = nil
+        workingDirectory: URL? = nil,
+        configFile: URL? = nil
     ) throws {
-        self.configURL = FileManager.default.temporaryDirectory.appendingPathComponent("uservice-\(UUID()).yaml")
-        try config.write(to: self.configURL, atomically: true, encoding: .utf8)
+        if let configFile {
+            self.configURL = configFile
+        } else {
+            self.configURL = FileManager.default.temporaryDirectory.appendingPathComponent("uservice-\(UUID()).yaml")
+            try config.write(to: self.configURL, atomically: true, encoding: .utf8)
+        }
         self.process.executableURL = URL(fileURLWithPath: UServiceBinary.path)
         self.process.arguments = ["start", "--config", self.configURL.path, "--log-format", "json"] + arguments
         self.process.currentDirectoryURL = workingDirectory

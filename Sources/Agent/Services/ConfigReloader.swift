@@ -1,12 +1,25 @@
 internal import AgentConfiguration
 internal import Logging
+import NIOConcurrencyHelpers
+internal import UServiceSupport
 
-/// Re-reads the config file on SIGHUP. A valid config is applied, except settings that need a
-/// restart (listener addresses and ports, tickers, plugins and their thread count, kubernetes,
-/// kafka), which are logged and kept; an invalid one is rejected with every positioned error
-/// logged, the old config kept.
-/// Each outcome is recorded as an Event: `ConfigReloaded` or `ConfigRejected`.
+/// Re-reads the config file on SIGHUP and when the file changes (``ConfigFileWatcher``). A
+/// valid config is applied, except settings that need a restart (listener addresses and ports,
+/// tickers, plugins and their thread count, kubernetes, kafka), which are logged and kept; an
+/// invalid one is rejected with every positioned error logged, the old config kept.
+/// Each outcome is recorded as an Event: `ConfigReloaded` or `ConfigRejected`. Reloads run one
+/// at a time; a change of the file is acted on once per new content (after a SIGHUP read it,
+/// the watcher leaves it alone).
 struct ConfigReloader: Sendable {
+    /// Why a reload runs.
+    enum Trigger: String, Sendable {
+        /// SIGHUP: the operator asks, so the file is applied even when unchanged (and an
+        /// unreadable file is reported as a rejected config).
+        case signal = "SIGHUP"
+        /// The folder of the file changed.
+        case fileChanged = "file changed"
+    }
+
     let path: String?
     /// What the build supports, as when the config was first read.
     let features: ConfigFeatures
@@ -16,6 +29,29 @@ struct ConfigReloader: Sendable {
     let logControl: LogControl
     let events: LifecycleEventPublisher
     let logger: Logger
+    /// The content last read (applied or rejected): a change of the file to the same content
+    /// is not acted on again. Also serializes reloads.
+    private let lastSeen: NIOLockedValueBox<[UInt8]>
+
+    init(
+        path: String?,
+        loadedFrom source: [UInt8],
+        features: ConfigFeatures,
+        commandLinePlugins: [String],
+        settings: RuntimeSettings,
+        logControl: LogControl,
+        events: LifecycleEventPublisher,
+        logger: Logger
+    ) {
+        self.path = path
+        self.lastSeen = NIOLockedValueBox(source)
+        self.features = features
+        self.commandLinePlugins = commandLinePlugins
+        self.settings = settings
+        self.logControl = logControl
+        self.events = events
+        self.logger = logger
+    }
 
     /// A setting whose change a reload can detect.
     private struct Setting: Sendable {
@@ -42,21 +78,51 @@ struct ConfigReloader: Sendable {
         Setting("lifecycle", \.lifecycle), Setting("logging", \.logging),
     ]
 
-    func reload() {
+    func reload(_ trigger: Trigger) {
         guard let path = self.path else {
-            self.logger.notice("SIGHUP: running on the built-in defaults, no config file to reload")
+            self.logger.notice("\(trigger.rawValue): running on the built-in defaults, no config file to reload")
             return
         }
+        self.lastSeen.withLockedValue { lastSeen in
+            let bytes: [UInt8]
+            do {
+                bytes = try FileContents.bytes(at: path)
+            } catch {
+                guard trigger == .signal else {
+                    // Mid-swap or gone: the file's next change says more.
+                    return self.logger.warning(
+                        "config reload: cannot read the file", metadata: ["config": "\(path)", "error": "\(error)"])
+                }
+                // Asked for: an unreadable file is a rejected config, with its reason.
+                return self.apply(
+                    Result { () throws(ConfigError) in try ConfigLoader.load(file: path, features: self.features) },
+                    from: path, trigger: trigger)
+            }
+            // A change of the file is acted on once; SIGHUP is an explicit request, always served.
+            guard trigger == .signal || bytes != lastSeen else { return }
+            lastSeen = bytes
+            let decoded = Result { () throws(ConfigError) in
+                try ConfigLoader.decode(bytes, file: path, features: self.features)
+            }
+            self.apply(decoded, from: path, trigger: trigger)
+        }
+    }
+
+    private func apply(_ decoded: Result<LoadedConfig, ConfigError>, from path: String, trigger: Trigger) {
         let loaded: LoadedConfig
-        do {
-            loaded = try ConfigLoader.load(file: path, features: self.features)
-        } catch {
+        switch decoded {
+        case .success(let config):
+            loaded = config
+        case .failure(let error):
             for diagnostic in error.diagnostics {
                 self.logger.error("config rejected: \(diagnostic)")
             }
             self.logger.error(
                 "config rejected, keeping the running config",
-                metadata: ["config": "\(path)", "errors": .stringConvertible(error.diagnostics.count)])
+                metadata: [
+                    "config": "\(path)", "errors": .stringConvertible(error.diagnostics.count),
+                    "trigger": "\(trigger.rawValue)",
+                ])
             self.events.record(
                 .configRejected,
                 note: "config rejected, running config kept: "
@@ -83,7 +149,10 @@ struct ConfigReloader: Sendable {
         self.settings.replace(with: next)
         self.logControl.reconfigure(next.logging)
         self.logger.notice(
-            "config reloaded", metadata: ["config": "\(path)", "changed": "\(applied.joined(separator: ","))"])
+            "config reloaded",
+            metadata: [
+                "config": "\(path)", "changed": "\(applied.joined(separator: ","))", "trigger": "\(trigger.rawValue)",
+            ])
         self.events.record(
             .configReloaded,
             note: "config \(path) reloaded; changed: \(applied.isEmpty ? "nothing" : applied.joined(separator: ", "))")

@@ -23,7 +23,7 @@ struct SignalService: Service {
             for await signal in self.signals {
                 switch signal {
                 case .sighup:
-                    self.reloader.reload()
+                    self.reloader.reload(.signal)
                 default:
                     self.terminate(signal)
                 }

@@ -6,6 +6,8 @@ public struct LoadedConfig: Sendable, Equatable {
     public var config: AgentConfig
     /// Every setting with defaults filled in, in the order of the schema.
     public var effective: ConfigValue
+    /// The text it was read from; empty for the embedded defaults.
+    public var source: [UInt8] = []
 }
 
 /// Reads config files and describes the config format.
@@ -47,7 +49,7 @@ public enum ConfigLoader {
         var reader = ConfigReader(mapping: root, path: "", context: context)
         let config = AgentConfig(reading: &reader, features: features)
         guard context.diagnostics.isEmpty else { throw ConfigError(diagnostics: context.diagnostics) }
-        return LoadedConfig(config: config, effective: .object(reader.effective))
+        return LoadedConfig(config: config, effective: .object(reader.effective), source: bytes)
     }
 
     /// The embedded defaults, used when no config file is given.
