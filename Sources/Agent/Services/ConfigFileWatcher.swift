@@ -44,9 +44,14 @@ struct ConfigFileWatcher: Service {
         let thread = NIOThreadPool(numberOfThreads: 1)
         thread.start()
         defer { thread.shutdownGracefully { _ in } }
-        await withGracefulShutdownHandler {
-            try? await thread.runIfActive { self.watch(descriptor, until: stop) }
-        } onGracefulShutdown: {
+        // A graceful shutdown or a cancellation (the group failing) stops the polling thread.
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                try? await thread.runIfActive { self.watch(descriptor, until: stop) }
+            } onGracefulShutdown: {
+                stop.store(true, ordering: .relaxed)
+            }
+        } onCancel: {
             stop.store(true, ordering: .relaxed)
         }
     }

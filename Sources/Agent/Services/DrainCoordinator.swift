@@ -41,6 +41,8 @@ struct DrainCoordinator: Service {
             ])
         try? await Task.sleep(for: timing.drainDelay.duration)
 
+        // Logged once it is true: tests and operators may act on the line.
+        await self.dataListener.stopAccepting()
         let inFlight = self.dataListener.activity
         self.logger.info(
             "drain delay over: no longer accepting connections",
