@@ -164,10 +164,11 @@ package struct AgentRuntime: Sendable {
             services.append(.init(service: reporter, serviceName: "kubernetes events"))
         }
         if let path = self.configPath {
+            // A watcher that cannot watch (no inotify) says so and ends; the agent runs on.
             services.append(
                 .init(
                     service: ConfigFileWatcher(path: path, reloader: reloader, logger: self.logger),
-                    serviceName: "config file"))
+                    successTerminationBehavior: .ignore, serviceName: "config file"))
         }
         services += [
             .init(
