@@ -11,9 +11,10 @@ import UnixSignals
 /// drain completes.
 ///
 /// The parts run as services of one `ServiceGroup`: the record output (the Kafka sink, in a
-/// build with the `Kafka` trait and a `kafka` section), the Kubernetes Event reporter (when the agent is in a
-/// cluster), the two listeners, the polled health checks, the signal handler and the drain
-/// coordinator, whose return shuts the others down.
+/// build with the `Kafka` trait and a `kafka` section), the Kubernetes Event reporter (in a
+/// cluster, with `kubernetes.events`), the two listeners, the polled health checks, the config
+/// file watcher (with a config file), the signal handler and the drain coordinator, whose
+/// return shuts the others down.
 package struct AgentRuntime: Sendable {
     /// How the agent ended.
     package enum Exit: Sendable, Equatable {
