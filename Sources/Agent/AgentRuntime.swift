@@ -141,7 +141,7 @@ package struct AgentRuntime: Sendable {
         if lifecycle.startupCompleted() {
             events.record(.ready, note: "ready: health port \(health.port), data port \(data.port)")
         }
-        let startupMilliseconds = Double((ContinuousClock.now - startedAt).wholeNanoseconds / 1000) / 1000
+        let startupMilliseconds = (ContinuousClock.now - startedAt).fractionalMilliseconds
         self.logger.notice(
             "ready",
             metadata: [

@@ -2,6 +2,7 @@ public import CurlHTTP
 import FoundationEssentials
 public import Logging
 import Metrics
+import UServiceSupport
 
 /// Calls the Kubernetes API with the pod's service-account credentials, through a
 /// ``KubernetesTransport`` (libcurl unless told otherwise).
@@ -130,15 +131,14 @@ public final class KubernetesClient: Sendable {
             protocols: .https)
         let started = ContinuousClock.now
         let result = Result { () throws(CurlError) in try self.transport.perform(request, cancellation: cancellation) }
-        let code = (try? result.get()).map { "\($0.status)" } ?? "error"
+        let status = (try? result.get())?.status
+        let code = status.map { "\($0)" } ?? "error"
         Counter(label: "uservice_kubernetes_requests_total", dimensions: [("verb", verb), ("code", code)]).increment()
-        let elapsed = (ContinuousClock.now - started).components
-        let milliseconds = Double(elapsed.seconds) * 1000 + Double(elapsed.attoseconds / 1_000_000_000_000) / 1000
-        let status: Logger.MetadataValue = (try? result.get()).map { .stringConvertible($0.status) } ?? "error"
         self.logger.debug(
             "kubernetes request",
             metadata: [
-                "verb": "\(verb)", "path": "\(path)", "code": status, "durationMs": .stringConvertible(milliseconds),
+                "verb": "\(verb)", "path": "\(path)", "code": status.map { .stringConvertible($0) } ?? "error",
+                "durationMs": .stringConvertible((ContinuousClock.now - started).fractionalMilliseconds),
             ])
         switch result {
         case .success(let response): return response
