@@ -1,6 +1,7 @@
 #ifndef USERVICE_CCURL_SHIM_H
 #define USERVICE_CCURL_SHIM_H
 #include <curl/curl.h>
+#include <stdbool.h>
 
 /* Swift cannot see CURLVERSION_NOW (a macro naming an enum case), so ask for it here. */
 static inline const curl_version_info_data *uservice_curl_version_info(void) {
@@ -29,16 +30,22 @@ static inline CURLcode uservice_curl_setopt_data_function(
     return curl_easy_setopt(handle, option, callback);
 }
 
-/* The shape of a CURLOPT_XFERINFOFUNCTION callback; a non-zero return aborts the transfer. */
-typedef int (*uservice_curl_progress_callback)(
-    void *context, curl_off_t download_total, curl_off_t downloaded, curl_off_t upload_total, curl_off_t uploaded);
-
-static inline CURLcode uservice_curl_setopt_progress_function(CURL *handle, uservice_curl_progress_callback callback) {
-    return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, callback);
-}
-
 static inline CURLcode uservice_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
+}
+
+/* The result of `handle`'s transfer on `multi` once it is done; false while it runs. Reads (and so
+   consumes) the multi handle's messages: one transfer at a time runs on it. */
+static inline bool uservice_curl_multi_done(CURLM *multi, CURL *handle, CURLcode *result) {
+    int queued = 0;
+    CURLMsg *message;
+    while ((message = curl_multi_info_read(multi, &queued)) != NULL) {
+        if (message->msg == CURLMSG_DONE && message->easy_handle == handle) {
+            *result = message->data.result;
+            return true;
+        }
+    }
+    return false;
 }
 
 #endif

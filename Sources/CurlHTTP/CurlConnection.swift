@@ -7,18 +7,27 @@ import CCurl
 /// that may block (a command, a dedicated thread), never from an event loop.
 public final class CurlConnection {
     private let handle: UnsafeMutableRawPointer
+    /// Runs the transfers, so a cancellation can wake its wait for the network at once; it
+    /// also keeps the open connections between them.
+    private let multi: UnsafeMutableRawPointer
     private let errorBuffer: UnsafeMutablePointer<CChar>
 
     public init() throws(CurlError) {
         guard let handle = curl_easy_init() else {
             throw CurlError(code: UInt32(CURLE_FAILED_INIT.rawValue), message: "cannot create a libcurl handle")
         }
+        guard let multi = curl_multi_init() else {
+            curl_easy_cleanup(handle)
+            throw CurlError(code: UInt32(CURLE_FAILED_INIT.rawValue), message: "cannot create a libcurl multi handle")
+        }
         self.handle = handle
+        self.multi = multi
         self.errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
     }
 
     deinit {
         curl_easy_cleanup(self.handle)
+        curl_multi_cleanup(self.multi)
         self.errorBuffer.deallocate()
     }
 
@@ -33,6 +42,32 @@ public final class CurlConnection {
     public func perform(
         _ request: CurlRequest, cancellation: TransferCancellation? = nil
     ) throws(CurlError) -> CurlResponse {
+        try self.transfer(request, cancellation: cancellation, receiver: nil)
+    }
+
+    /// Performs the request, handing the body of a 2xx response to `receive` piece by piece as
+    /// it arrives (a watch stream) instead of collecting it; `receive` returns false to stop.
+    /// `receive` first gets an empty piece once the 2xx response's head has arrived. Any other
+    /// status's body is collected into the response, as ``perform(_:cancellation:)`` does.
+    ///
+    /// - Throws: ``CurlError`` as ``perform(_:cancellation:)`` does, and when `receive` stopped
+    ///   the transfer.
+    public func stream(
+        _ request: CurlRequest,
+        cancellation: TransferCancellation? = nil,
+        receive: (UnsafeRawBufferPointer) -> Bool
+    ) throws(CurlError) -> CurlResponse {
+        let result = withoutActuallyEscaping(receive) { receive in
+            Result { () throws(CurlError) in try self.transfer(request, cancellation: cancellation, receiver: receive) }
+        }
+        return try result.get()
+    }
+
+    private func transfer(
+        _ request: CurlRequest,
+        cancellation: TransferCancellation?,
+        receiver: ((UnsafeRawBufferPointer) -> Bool)?
+    ) throws(CurlError) -> CurlResponse {
         // Reset forgets the last request's options but keeps open connections and TLS sessions.
         curl_easy_reset(self.handle)
         self.errorBuffer[0] = 0
@@ -40,14 +75,13 @@ public final class CurlConnection {
         defer { curl_slist_free_all(headerList) }
         for header in request.headers { headerList = curl_slist_append(headerList, header) }
 
-        let transfer = TransferState(limit: request.maxResponseBytes, cancellation: cancellation)
+        let transfer = TransferState(limit: request.maxResponseBytes, receiver: receiver)
         let context = Unmanaged.passUnretained(transfer).toOpaque()
         let code: CURLcode = withExtendedLifetime(transfer) {
             let optionsSet = self.setOptions(for: request, headers: headerList)
             guard optionsSet == CURLE_OK else { return optionsSet }
             uservice_curl_setopt_pointer(self.handle, CURLOPT_WRITEDATA, context)
             uservice_curl_setopt_pointer(self.handle, CURLOPT_HEADERDATA, context)
-            uservice_curl_setopt_pointer(self.handle, CURLOPT_XFERINFODATA, context)
             // libcurl copies the body (COPYPOSTFIELDS); an empty body still needs a valid
             // pointer, or libcurl would read the body from standard input.
             let body = request.body.isEmpty ? [0] : request.body
@@ -57,7 +91,7 @@ public final class CurlConnection {
                     uservice_curl_setopt_pointer(
                         self.handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bodyPointer.baseAddress))
                 }
-                return curl_easy_perform(self.handle)
+                return self.run(cancellation: cancellation)
             }
         }
         guard code == CURLE_OK else {
@@ -66,6 +100,31 @@ public final class CurlConnection {
         var status = 0
         uservice_curl_getinfo_long(self.handle, CURLINFO_RESPONSE_CODE, &status)
         return CurlResponse(status: status, headers: transfer.headers, body: transfer.body)
+    }
+
+    /// Runs the configured transfer to its end, waking from its wait for the network when
+    /// `cancellation` is cancelled.
+    private func run(cancellation: TransferCancellation?) -> CURLcode {
+        if cancellation?.isCancelled == true { return CURLE_ABORTED_BY_CALLBACK }
+        guard curl_multi_add_handle(self.multi, self.handle) == CURLM_OK else { return CURLE_FAILED_INIT }
+        defer { curl_multi_remove_handle(self.multi, self.handle) }
+        guard let cancellation else { return self.drive(cancellation: nil) }
+        let waker = MultiWaker(multi: self.multi)
+        return cancellation.whileRunning(wakingWith: waker.wake) { self.drive(cancellation: cancellation) }
+    }
+
+    /// Lets libcurl work and waits for the network until the transfer is done or cancelled.
+    private func drive(cancellation: TransferCancellation?) -> CURLcode {
+        var result = CURLE_OK
+        while true {
+            var running: Int32 = 0
+            guard curl_multi_perform(self.multi, &running) == CURLM_OK else { return CURLE_FAILED_INIT }
+            if uservice_curl_multi_done(self.multi, self.handle, &result) { return result }
+            if running == 0 { return CURLE_FAILED_INIT }
+            if cancellation?.isCancelled == true { return CURLE_ABORTED_BY_CALLBACK }
+            // libcurl picks the wait from its own timers; curl_multi_wakeup ends it early.
+            curl_multi_poll(self.multi, nil, 0, 1000, nil)
+        }
     }
 
     /// Sets the request's options; returns the failure of the first option the transfer's
@@ -106,21 +165,18 @@ public final class CurlConnection {
         uservice_curl_setopt_data_function(self.handle, CURLOPT_HEADERFUNCTION) { data, size, count, context in
             guard let data, let context else { return 0 }
             let transfer = Unmanaged<TransferState>.fromOpaque(context).takeUnretainedValue()
-            transfer.receiveHeaderLine(UnsafeRawBufferPointer(start: data, count: size * count))
-            return size * count
-        }
-        uservice_curl_setopt_long(self.handle, CURLOPT_NOPROGRESS, 0)
-        uservice_curl_setopt_progress_function(self.handle) { context, _, _, _, _ in
-            guard let context else { return 0 }
-            let transfer = Unmanaged<TransferState>.fromOpaque(context).takeUnretainedValue()
-            return transfer.cancellation?.isCancelled == true ? 1 : 0
+            return transfer.receiveHeaderLine(UnsafeRawBufferPointer(start: data, count: size * count))
+                ? size * count : 0
         }
         return safety.first { $0 != CURLE_OK } ?? CURLE_OK
     }
 
     private func error(for code: CURLcode, transfer: TransferState, request: CurlRequest) -> CurlError {
-        if code == CURLE_ABORTED_BY_CALLBACK && !transfer.exceededLimit {
+        if code == CURLE_ABORTED_BY_CALLBACK {
             return .cancelled()
+        }
+        if transfer.stoppedByReceiver {
+            return CurlError(code: UInt32(code.rawValue), message: "the receiver stopped the transfer")
         }
         let message: String
         if transfer.exceededLimit {
@@ -141,21 +197,36 @@ public final class CurlConnection {
     }
 }
 
+/// Wakes a multi handle's wait from another thread (`curl_multi_wakeup` is thread-safe).
+private struct MultiWaker: @unchecked Sendable {
+    let multi: UnsafeMutableRawPointer
+
+    func wake() { curl_multi_wakeup(self.multi) }
+}
+
 /// What one transfer received, filled in by libcurl's callbacks.
 private final class TransferState {
     let limit: Int
-    let cancellation: TransferCancellation?
+    /// Takes a 2xx body as it arrives, when streaming.
+    let receiver: ((UnsafeRawBufferPointer) -> Bool)?
+    var status = 0
     var body: [UInt8] = []
     var headers: [(name: String, value: String)] = []
     var exceededLimit = false
+    var stoppedByReceiver = false
 
-    init(limit: Int, cancellation: TransferCancellation?) {
+    init(limit: Int, receiver: ((UnsafeRawBufferPointer) -> Bool)?) {
         self.limit = limit
-        self.cancellation = cancellation
+        self.receiver = receiver
     }
 
-    /// Appends a chunk of the body; false (which aborts the transfer) past the limit.
+    /// Takes a piece of the body: to the receiver, or collected; false aborts the transfer
+    /// (the receiver said stop, or the collected body passed the limit).
     func receiveBody(_ chunk: UnsafeRawBufferPointer) -> Bool {
+        if let receiver = self.receiver, (200..<300).contains(self.status) {
+            self.stoppedByReceiver = !receiver(chunk)
+            return !self.stoppedByReceiver
+        }
         guard self.body.count + chunk.count <= self.limit else {
             self.exceededLimit = true
             return false
@@ -165,17 +236,23 @@ private final class TransferState {
     }
 
     /// Records one header line; a status line starts a new response (after a redirect or
-    /// `100 Continue`), so only the final response's headers are kept.
-    func receiveHeaderLine(_ line: UnsafeRawBufferPointer) {
+    /// `100 Continue`), so only the final response's status and headers are kept. The end of
+    /// a 2xx head is told to the receiver as an empty piece; false aborts the transfer.
+    func receiveHeaderLine(_ line: UnsafeRawBufferPointer) -> Bool {
         let text = String(decoding: line, as: UTF8.self)
         if text.hasPrefix("HTTP/") {
             self.headers = []
-            return
+            self.status = text.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+            return true
         }
-        guard let colon = text.firstIndex(of: ":") else { return }
+        if text == "\r\n" || text == "\n" {
+            return self.receiveBody(UnsafeRawBufferPointer(start: nil, count: 0))
+        }
+        guard let colon = text.firstIndex(of: ":") else { return true }
         let name = text[..<colon].lowercased()
         let value = text[text.index(after: colon)...].trimmingWhitespace()
         self.headers.append((name, value))
+        return true
     }
 }
 

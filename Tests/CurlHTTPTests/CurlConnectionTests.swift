@@ -1,6 +1,7 @@
 import Foundation
 import K8sClient
 import Logging
+import Synchronization
 import Testing
 
 @testable import CurlHTTP
@@ -133,5 +134,51 @@ final class SilentListener {
     var hasPendingConnection: Bool {
         var descriptor = pollfd(fd: self.socket, events: Int16(POLLIN), revents: 0)
         return poll(&descriptor, 1, 0) == 1
+    }
+}
+
+@Suite("libcurl streaming")
+struct CurlStreamTests {
+    @Test func aStreamIsHandedOverAsItArrivesAndACancellationEndsItAtOnce() throws {
+        let listener = try SilentListener()
+        let socket = listener.socket
+        // Answers with the head of a chunked 200 and one line, then holds the connection open.
+        let server = Thread {
+            let client = accept(socket, nil, nil)
+            var request = [UInt8](repeating: 0, count: 4096)
+            _ = read(client, &request, request.count)
+            let answer = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nhello\n\r\n"
+            _ = answer.withCString { write(client, $0, strlen($0)) }
+            sleep(5)
+            close(client)
+        }
+        server.start()
+        let cancellation = TransferCancellation()
+        let cancelledAt = Mutex<Date?>(nil)
+        var pieces: [String] = []
+        let started = Date()
+        #expect {
+            _ = try CurlConnection().stream(
+                CurlRequest(url: "http://127.0.0.1:\(listener.port)/", timeout: .seconds(30), protocols: .http),
+                cancellation: cancellation
+            ) { piece in
+                pieces.append(String(decoding: piece, as: UTF8.self))
+                if pieces.count == 2 {
+                    DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) {
+                        cancelledAt.withLock { $0 = Date() }
+                        cancellation.cancel()
+                    }
+                }
+                return true
+            }
+        } throws: { error in
+            (error as? CurlError)?.isCancelled == true
+        }
+        let stopped = Date()
+        #expect(pieces == ["", "hello\n"], "the head first (an empty piece), then the body")
+        let latency = stopped.timeIntervalSince(cancelledAt.withLock { $0 } ?? started)
+        // libcurl's own idle wait is up to a second; the wake-up ends it at once.
+        #expect(latency < 0.5, "the cancellation took \(latency) s")
+        print("stream cancellation latency: \(Int(latency * 1_000_000)) µs")
     }
 }
