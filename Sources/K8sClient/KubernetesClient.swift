@@ -20,7 +20,7 @@ import UServiceSupport
 public final class KubernetesClient: Sendable {
     public let cluster: ClusterConfig
     private let token: ServiceAccountToken
-    private let transport: any KubernetesTransport
+    let transport: any KubernetesTransport
     private let timeout: Duration
     private let logger: Logger
 
@@ -88,7 +88,7 @@ public final class KubernetesClient: Sendable {
         return version.gitVersion
     }
 
-    private func call<Response: Decodable>(
+    func call<Response: Decodable>(
         verb: String,
         method: String,
         path: String,
@@ -96,14 +96,10 @@ public final class KubernetesClient: Sendable {
         contentType: String? = nil,
         cancellation: TransferCancellation?
     ) throws(KubernetesError) -> Response {
-        var response = try self.send(
-            verb: verb, method: method, path: path, body: body, contentType: contentType, cancellation: cancellation)
-        if response.status == 401 {
-            // Bound tokens rotate: read the file again and retry once.
-            self.token.invalidate()
-            response = try self.send(
-                verb: verb, method: method, path: path, body: body, contentType: contentType, cancellation: cancellation
-            )
+        let response = try self.exchange(
+            verb: verb, method: method, path: path, body: body, contentType: contentType, timeout: self.timeout
+        ) { request throws(CurlError) in
+            try self.transport.perform(request, cancellation: cancellation)
         }
         guard (200..<300).contains(response.status) else {
             throw Self.error(from: response)
@@ -115,22 +111,39 @@ public final class KubernetesClient: Sendable {
         }
     }
 
-    private func send(
+    /// Sends one request through `transfer`; a 401 re-reads the token and sends it once more.
+    func exchange(
         verb: String,
         method: String,
         path: String,
-        body: [UInt8],
-        contentType: String?,
-        cancellation: TransferCancellation?
+        body: [UInt8] = [],
+        contentType: String? = nil,
+        timeout: Duration,
+        transfer: (CurlRequest) throws(CurlError) -> CurlResponse
     ) throws(KubernetesError) -> CurlResponse {
-        var headers = ["Authorization: Bearer \(try self.token.current())", "Accept: application/json"]
+        var headers = ["Accept: application/json"]
         if let contentType { headers.append("Content-Type: \(contentType)") }
-        let request = CurlRequest(
+        var request = CurlRequest(
             method: method, url: self.cluster.apiServer + path, headers: headers, body: body,
-            caFile: self.cluster.caPath, timeout: self.timeout, connectTimeout: min(self.timeout, .seconds(5)),
-            protocols: .https)
+            caFile: self.cluster.caPath, timeout: timeout, connectTimeout: min(timeout, .seconds(5)), protocols: .https)
+        let response = try self.send(verb: verb, path: path, request: &request, transfer: transfer)
+        guard response.status == 401 else { return response }
+        // Bound tokens rotate: read the file again and retry once.
+        self.token.invalidate()
+        return try self.send(verb: verb, path: path, request: &request, transfer: transfer)
+    }
+
+    private func send(
+        verb: String,
+        path: String,
+        request: inout CurlRequest,
+        transfer: (CurlRequest) throws(CurlError) -> CurlResponse
+    ) throws(KubernetesError) -> CurlResponse {
+        request.headers.removeAll { $0.hasPrefix("Authorization: ") }
+        request.headers.append("Authorization: Bearer \(try self.token.current())")
         let started = ContinuousClock.now
-        let result = Result { () throws(CurlError) in try self.transport.perform(request, cancellation: cancellation) }
+        let sent = request
+        let result = Result { () throws(CurlError) in try transfer(sent) }
         let status = (try? result.get())?.status
         let code = status.map { "\($0)" } ?? "error"
         Counter(label: "uservice_kubernetes_requests_total", dimensions: [("verb", verb), ("code", code)]).increment()

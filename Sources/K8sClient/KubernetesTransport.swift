@@ -9,23 +9,45 @@ public protocol KubernetesTransport: Sendable {
     /// - Throws: `CurlError` when no response came (connection refused or reset, TLS, timeout,
     ///   cancelled through `cancellation`).
     func perform(_ request: CurlRequest, cancellation: TransferCancellation?) throws(CurlError) -> CurlResponse
+
+    /// Performs `request` on the calling thread, handing a 2xx body to `receive` as it arrives:
+    /// first an empty piece once the response's head is in, then the body piece by piece
+    /// until the server ends it or `receive` returns false. Any other status's body is in the
+    /// returned response.
+    ///
+    /// - Throws: `CurlError` as ``perform(_:cancellation:)``, also when the stream is cut or
+    ///   `receive` stopped it.
+    func stream(
+        _ request: CurlRequest,
+        cancellation: TransferCancellation?,
+        receive: (UnsafeRawBufferPointer) -> Bool
+    ) throws(CurlError) -> CurlResponse
 }
 
-/// The transport over libcurl: one kept-alive connection, one transfer at a time.
-public final class CurlTransport: KubernetesTransport {
-    private let connection: Mutex<CurlConnection>
+/// The transport over libcurl: one kept-alive connection, one transfer at a time (a stream
+/// holds it until it ends).
+public final class CurlTransport: KubernetesTransport, @unchecked Sendable {
+    /// Used only while holding `lock`: libcurl handles are not thread-safe.
+    private let connection: CurlConnection
+    private let lock = Mutex(())
 
     public init() throws(CurlError) {
-        self.connection = Mutex(try CurlConnection())
+        self.connection = try CurlConnection()
     }
 
     public func perform(_ request: CurlRequest, cancellation: TransferCancellation?) throws(CurlError) -> CurlResponse {
-        let result: Result<CurlResponse, CurlError> = self.connection.withLock { connection in
-            if cancellation?.isCancelled == true {
-                return .failure(.cancelled())
-            }
-            return Result { () throws(CurlError) in try connection.perform(request, cancellation: cancellation) }
+        try self.lock.withLock { _ throws(CurlError) in
+            try self.connection.perform(request, cancellation: cancellation)
         }
-        return try result.get()
+    }
+
+    public func stream(
+        _ request: CurlRequest,
+        cancellation: TransferCancellation?,
+        receive: (UnsafeRawBufferPointer) -> Bool
+    ) throws(CurlError) -> CurlResponse {
+        try self.lock.withLock { _ throws(CurlError) in
+            try self.connection.stream(request, cancellation: cancellation, receive: receive)
+        }
     }
 }

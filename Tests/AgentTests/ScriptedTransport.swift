@@ -1,4 +1,5 @@
 import CurlHTTP
+import Foundation
 import K8sClient
 import Synchronization
 
@@ -16,6 +17,18 @@ final class ScriptedTransport: KubernetesTransport {
         case reset
         /// Runs `action` (a token rotation, say), then answers `answer`.
         indirect case after(@Sendable () -> Void, Answer)
+        /// A 200 stream (a watch): its head, each piece in turn, then `end`.
+        case stream([String], end: StreamEnd)
+    }
+
+    /// How a scripted stream ends.
+    enum StreamEnd: Sendable {
+        /// The server ends it cleanly.
+        case clean
+        /// The connection is reset.
+        case reset
+        /// It stays open, silent, until the transfer is cancelled.
+        case held
     }
 
     /// A request as the transport received it.
@@ -52,6 +65,47 @@ final class ScriptedTransport: KubernetesTransport {
     }
 
     func perform(_ request: CurlRequest, cancellation: TransferCancellation?) throws(CurlError) -> CurlResponse {
+        try Self.respond(self.next(for: request), to: request)
+    }
+
+    func stream(
+        _ request: CurlRequest,
+        cancellation: TransferCancellation?,
+        receive: (UnsafeRawBufferPointer) -> Bool
+    ) throws(CurlError) -> CurlResponse {
+        var answer = try self.next(for: request)
+        while case .after(let action, let then) = answer {
+            action()
+            answer = then
+        }
+        let pieces: [String]
+        let end: StreamEnd
+        switch answer {
+        case .stream(let streamed, let streamEnd):
+            (pieces, end) = (streamed, streamEnd)
+        case .status(let status, _, let body) where (200..<300).contains(status):
+            (pieces, end) = ([body], .clean)
+        default:
+            return try Self.respond(answer, to: request)
+        }
+        let stopped = CurlError(code: 23, message: "the receiver stopped the transfer")
+        guard receive(UnsafeRawBufferPointer(start: nil, count: 0)) else { throw stopped }
+        for piece in pieces {
+            let delivered = Array(piece.utf8).withUnsafeBytes { receive($0) }
+            guard delivered else { throw stopped }
+        }
+        switch end {
+        case .clean:
+            return CurlResponse(status: 200)
+        case .reset:
+            throw CurlError(code: 56, message: "Recv failure: Connection reset by peer")
+        case .held:
+            while cancellation?.isCancelled != true { usleep(1000) }
+            throw .cancelled()
+        }
+    }
+
+    private func next(for request: CurlRequest) throws(CurlError) -> Answer {
         let answer: Answer? = self.state.withLock { state in
             state.received.append(
                 Received(
@@ -65,7 +119,7 @@ final class ScriptedTransport: KubernetesTransport {
         guard let answer else {
             throw CurlError(code: 7, message: "the script has no answer for \(request.method) \(request.url)")
         }
-        return try Self.respond(answer, to: request)
+        return answer
     }
 
     private static func respond(_ answer: Answer, to request: CurlRequest) throws(CurlError) -> CurlResponse {
@@ -81,6 +135,8 @@ final class ScriptedTransport: KubernetesTransport {
         case .after(let action, let answer):
             action()
             return try Self.respond(answer, to: request)
+        case .stream:
+            throw CurlError(code: 2, message: "a stream answers only a streaming request")
         }
     }
 }

@@ -1,10 +1,12 @@
-/// The fields of a `v1` Pod that the agent uses to identify itself.
+/// The fields of a `v1` Pod that the agent uses to identify itself and follow its annotations.
 public struct Pod: Decodable, Sendable, Equatable {
     public struct Metadata: Decodable, Sendable, Equatable {
         public var name: String
         public var namespace: String?
         public var uid: String?
+        public var resourceVersion: String?
         public var labels: [String: String]?
+        public var annotations: [String: String]?
         public var ownerReferences: [OwnerReference]?
     }
 
@@ -34,4 +36,9 @@ public struct Pod: Decodable, Sendable, Equatable {
     public var controller: OwnerReference? {
         self.metadata.ownerReferences?.first { $0.controller == true }
     }
+}
+
+extension Pod: WatchableObject {
+    public static let resource = "pods"
+    public var resourceVersion: String? { self.metadata.resourceVersion }
 }
