@@ -12,9 +12,10 @@ import UnixSignals
 ///
 /// The parts run as services of one `ServiceGroup`: the record output (the Kafka sink, in a
 /// build with the `Kafka` trait and a `kafka` section), the Kubernetes Event reporter (in a
-/// cluster, with `kubernetes.events`), the two listeners, the polled health checks, the config
-/// file watcher (with a config file), the signal handler and the drain coordinator, whose
-/// return shuts the others down.
+/// cluster, with `kubernetes.events`), the Kubernetes watches (in a cluster: the ConfigMap of
+/// `kubernetes.configMap`, the Pod with `kubernetes.watchPod`), the config file watcher (with a
+/// config file, unless the ConfigMap is watched), the two listeners, the polled health checks,
+/// the signal handler and the drain coordinator, whose return shuts the others down.
 package struct AgentRuntime: Sendable {
     /// How the agent ended.
     package enum Exit: Sendable, Equatable {
@@ -164,7 +165,13 @@ package struct AgentRuntime: Sendable {
         if let reporter = kubernetes?.reporter {
             services.append(.init(service: reporter, serviceName: "kubernetes events"))
         }
-        if let path = self.configPath {
+        let watches = try kubernetes?.watches(
+            config.kubernetes, reloader: reloader, logControl: self.logControl, events: events, registry: registry,
+            logger: self.logger)
+        if let watches {
+            services.append(.init(service: watches, serviceName: "kubernetes watches"))
+        }
+        if let path = self.configPath, watches?.followsConfigMap != true {
             // A watcher that cannot watch (no inotify) says so and ends; the agent runs on.
             services.append(
                 .init(

@@ -10,17 +10,19 @@ struct ConfigFileWatchTests {
         "service: {name: \(name)}\nhealth: {port: 0}\nserver: {port: 0}\n"
     }
 
-    /// The service name `GET /` on the data port answers with, within `seconds`.
+    /// Whether `GET /` on the data port answers with the service name `expected` within
+    /// `seconds`, asking every `interval` microseconds.
     static func waitForServiceName(
         _ expected: String,
         on agent: RunningAgent,
-        within seconds: TimeInterval = 2
+        within seconds: TimeInterval = 2,
+        interval: useconds_t = 50_000
     ) throws -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         repeat {
             let answer = try HTTPTestClient.request(port: agent.dataPort, path: "/")
             if answer.json?["service"] as? String == expected { return true }
-            usleep(50_000)
+            usleep(interval)
         } while Date() < deadline
         return false
     }

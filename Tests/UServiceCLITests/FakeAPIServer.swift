@@ -115,14 +115,17 @@ final class FakeAPIServer: @unchecked Sendable {
     /// Injects a fault: `mode` is an HTTP status (`500`, `503`, `429`), `hang`, `reset`,
     /// `lose-response` (the request takes effect, then the connection is reset), or `redirect`
     /// (307 to `location`, by default the same path under `/redirected` on this server);
-    /// it hits the next `count` matching requests (-1: until cleared).
+    /// it hits the next `count` requests matching `method` and `path` (a part of the path and
+    /// query), -1: until cleared.
     func inject(
-        _ mode: String, count: Int = -1, retryAfter: Int = 1, method: String? = nil, location: String? = nil
+        _ mode: String, count: Int = -1, retryAfter: Int = 1, method: String? = nil, path: String? = nil,
+        location: String? = nil
     )
         throws
     {
         var body: [String: Any] = ["mode": mode, "count": count, "retryAfter": retryAfter]
         body["method"] = method
+        body["path"] = path
         body["location"] = location
         try self.control("/fault", body)
     }
@@ -135,6 +138,53 @@ final class FakeAPIServer: @unchecked Sendable {
     /// Forgets the stored Events, as their time-to-live would.
     func deleteEvents() throws {
         try self.control("/delete-events", [:])
+    }
+
+    /// Creates or replaces the ConfigMap `name` (an `ADDED` or `MODIFIED` watch event).
+    func setConfigMap(_ name: String, data: [String: String]) throws {
+        try self.control("/configmap", ["name": name, "data": data])
+    }
+
+    /// Deletes the ConfigMap `name` (a `DELETED` watch event).
+    func deleteConfigMap(_ name: String) throws {
+        try self.control("/delete-configmap", ["name": name])
+    }
+
+    /// Sets the pod's annotations to exactly `annotations` (a `MODIFIED` watch event).
+    func setPodAnnotations(_ annotations: [String: String]) throws {
+        try self.control("/pod-annotations", ["annotations": annotations])
+    }
+
+    /// Ends every open watch stream cleanly, as the server's own timeout would.
+    func closeWatches() throws {
+        try self.control("/close-watches", [:])
+    }
+
+    /// Resets the connection of every open watch stream.
+    func resetWatches() throws {
+        try self.control("/reset-watches", [:])
+    }
+
+    /// Drops the history: a watch resuming from any version seen so far gets a 410 `ERROR` event.
+    func compact() throws {
+        try self.control("/compact", [:])
+    }
+
+    /// The open watch streams, as `resource/name` (e.g. `configmaps/uservice-config`).
+    func openWatches() throws -> [String] {
+        let list = try self.fetch("/watches") as? [[String: Any]] ?? []
+        return list.map { "\($0["resource"] as? String ?? "")/\($0["name"] as? String ?? "")" }
+    }
+
+    /// Waits until `count` watch streams are open, for up to `timeout` seconds.
+    @discardableResult
+    func waitForWatches(_ count: Int, timeout: TimeInterval = 15) throws -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while try self.openWatches().count != count {
+            guard Date() < deadline else { return false }
+            usleep(20_000)
+        }
+        return true
     }
 
     /// Every API request received so far.

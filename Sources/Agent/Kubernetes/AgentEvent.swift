@@ -12,6 +12,9 @@ package struct AgentEvent: Sendable, Equatable {
         case configReloaded = "ConfigReloaded"
         case configRejected = "ConfigRejected"
         case pluginLoaded = "PluginLoaded"
+        case outOfRotation = "OutOfRotation"
+        case backInRotation = "BackInRotation"
+        case annotationRejected = "AnnotationRejected"
 
         /// What the agent did, in the Event's `action`.
         package var action: String {
@@ -22,11 +25,13 @@ package struct AgentEvent: Sendable, Equatable {
             case .stopped: "Stop"
             case .configReloaded, .configRejected: "ReloadConfig"
             case .pluginLoaded: "LoadPlugin"
+            case .outOfRotation, .backInRotation: "SetRotation"
+            case .annotationRejected: "ReadAnnotation"
             }
         }
 
         package var type: Event.Kind {
-            self == .configRejected ? .warning : .normal
+            self == .configRejected || self == .annotationRejected ? .warning : .normal
         }
     }
 

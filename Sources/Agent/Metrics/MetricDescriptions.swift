@@ -7,7 +7,7 @@ extension AgentRuntime {
     package static var metricDescriptions: [String: String] {
         [
             HTTPMetrics.metricDescriptions, KubernetesClient.metricDescriptions, LifecycleController.metricDescriptions,
-            EventQueue.metricDescriptions, PluginCallRunner.metricDescriptions,
+            EventQueue.metricDescriptions, PluginCallRunner.metricDescriptions, WatchMetrics.descriptions,
         ].reduce(into: [:]) { all, part in all.merge(part) { first, _ in first } }
     }
 }

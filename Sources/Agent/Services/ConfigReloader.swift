@@ -3,13 +3,14 @@ internal import Logging
 import NIOConcurrencyHelpers
 internal import UServiceSupport
 
-/// Re-reads the config file on SIGHUP and when the file changes (``ConfigFileWatcher``). A
-/// valid config is applied, except settings that need a restart (listener addresses and ports,
-/// tickers, plugins and their thread count, kubernetes, kafka), which are logged and kept; an
-/// invalid one is rejected with every positioned error logged, the old config kept.
+/// Re-reads the config file on SIGHUP and when the file changes (``ConfigFileWatcher``), and
+/// takes the content of the watched ConfigMap (``ConfigMapFollower``). A valid config is
+/// applied, except settings that need a restart (listener addresses and ports, tickers,
+/// plugins and their thread count, kubernetes, kafka), which are logged and kept; an invalid
+/// one is rejected with every positioned error logged, the old config kept.
 /// Each outcome is recorded as an Event: `ConfigReloaded` or `ConfigRejected`. Reloads run one
-/// at a time; a change of the file is acted on once per new content (after a SIGHUP read it,
-/// the watcher leaves it alone).
+/// at a time; a change of the file or the ConfigMap is acted on once per new content (the
+/// same content from the other source, or read again, is left alone); SIGHUP always is.
 struct ConfigReloader: Sendable {
     /// Why a reload runs.
     enum Trigger: String, Sendable {
@@ -18,6 +19,8 @@ struct ConfigReloader: Sendable {
         case signal = "SIGHUP"
         /// The folder of the file changed.
         case fileChanged = "file changed"
+        /// The watched ConfigMap changed.
+        case configMapChanged = "ConfigMap changed"
     }
 
     let path: String?
@@ -106,6 +109,27 @@ struct ConfigReloader: Sendable {
             }
             self.apply(decoded, from: path, trigger: trigger)
         }
+    }
+
+    /// Applies the config `content` read from `source` (`configmap/NAME/KEY`, which positions
+    /// its errors), unless it is the content last seen.
+    func reload(content: [UInt8], from source: String) {
+        self.lastSeen.withLockedValue { lastSeen in
+            guard content != lastSeen else { return }
+            lastSeen = content
+            let decoded = Result { () throws(ConfigError) in
+                try ConfigLoader.decode(content, file: source, features: self.features)
+            }
+            self.apply(decoded, from: source, trigger: .configMapChanged)
+        }
+    }
+
+    /// Reports that `source` holds no config to apply (`reason`); the running config is kept.
+    func reject(_ source: String, reason: String) {
+        self.logger.error(
+            "config rejected, keeping the running config",
+            metadata: ["config": "\(source)", "reason": "\(reason)", "trigger": "\(Trigger.configMapChanged.rawValue)"])
+        self.events.record(.configRejected, note: "config rejected, running config kept: \(source): \(reason)")
     }
 
     private func apply(_ decoded: Result<LoadedConfig, ConfigError>, from path: String, trigger: Trigger) {

@@ -152,7 +152,9 @@ struct ConfigReader {
         _ = self.take(key)
         var described = ConfigReader(context: nil, path: self.childPath(key))
         _ = body(&described)
-        self.properties.append(.init(key, described.schema(description: doc)))
+        guard case .object(var schema) = described.schema(description: doc) else { return nil }
+        schema.append(.init("default", .null))
+        self.properties.append(.init(key, .object(schema)))
         self.effective.append(.init(key, .null))
         return nil
     }

@@ -28,6 +28,11 @@ public struct KubernetesConfig: Sendable, Equatable {
     public var timeout: ConfigDuration
     /// How long the drain waits at exit for queued Events (Stopped last) to be sent. Default 2s.
     public var flushTimeout: ConfigDuration
+    /// The ConfigMap the agent watches for its config, applying each new content live. Default
+    /// none: the agent watches its config file instead.
+    public var configMap: ConfigMapSource?
+    /// Whether the agent watches its own Pod for the `uservice.dev/` annotations. Default true.
+    public var watchPod: Bool
 
     public init(
         enabled: Mode = .auto,
@@ -36,7 +41,9 @@ public struct KubernetesConfig: Sendable, Equatable {
         events: Bool = true,
         readiness: Bool = false,
         timeout: ConfigDuration = .seconds(10),
-        flushTimeout: ConfigDuration = .seconds(2)
+        flushTimeout: ConfigDuration = .seconds(2),
+        configMap: ConfigMapSource? = nil,
+        watchPod: Bool = true
     ) {
         self.enabled = enabled
         self.apiServer = apiServer
@@ -45,6 +52,8 @@ public struct KubernetesConfig: Sendable, Equatable {
         self.readiness = readiness
         self.timeout = timeout
         self.flushTimeout = flushTimeout
+        self.configMap = configMap
+        self.watchPod = watchPod
     }
 
     init(reading reader: inout ConfigReader, defaults: KubernetesConfig) {
@@ -66,6 +75,35 @@ public struct KubernetesConfig: Sendable, Equatable {
         self.flushTimeout = reader.read(
             "flushTimeout", .duration, default: defaults.flushTimeout,
             "How long the drain waits at exit for queued Events to be sent.")
+        self.configMap = reader.optionalSection(
+            "configMap", "A ConfigMap of the pod's namespace to watch for the config, applied live.",
+            ConfigMapSource.init(reading:))
+        self.watchPod = reader.read(
+            "watchPod", .bool, default: defaults.watchPod,
+            "Watch the agent's own Pod for the uservice.dev/log-level and uservice.dev/out-of-rotation annotations.")
+    }
+}
+
+/// Where in the cluster the agent's config lives: a key of a ConfigMap in the pod's namespace.
+public struct ConfigMapSource: Sendable, Equatable {
+    /// The ConfigMap's name.
+    public var name: String
+    /// The key whose value is the config. Default `uservice.yaml`.
+    public var key: String
+
+    /// The key when the config names none.
+    public static let defaultKey = "uservice.yaml"
+
+    public init(name: String, key: String = Self.defaultKey) {
+        self.name = name
+        self.key = key
+    }
+
+    init(reading reader: inout ConfigReader) {
+        self.name = reader.require(
+            "name", .objectName, placeholder: "", "The ConfigMap's name (a DNS subdomain, as Kubernetes names are).")
+        self.key = reader.read(
+            "key", .configMapKey, default: Self.defaultKey, "The key of the ConfigMap whose value is the config.")
     }
 }
 
@@ -95,4 +133,29 @@ extension ValueKind where Value == KubernetesConfig.Mode {
         },
         encode: { mode in mode == .auto ? .string("auto") : .bool(mode == .on) }
     )
+}
+
+extension ValueKind where Value == String {
+    /// A Kubernetes object name: a DNS subdomain (RFC 1123) of at most 253 characters.
+    static let objectName = text(
+        "a Kubernetes name (lowercase letters, digits, '-' and '.', starting and ending with a letter or digit)",
+        pattern: "^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$",
+        isValid: { name in
+            name.utf8.count <= 253 && name.first.map(Self.isLowercaseAlphanumeric) == true
+                && name.last.map(Self.isLowercaseAlphanumeric) == true
+                && name.allSatisfy { Self.isLowercaseAlphanumeric($0) || $0 == "-" || $0 == "." }
+        })
+
+    /// A ConfigMap key: letters, digits, `-`, `_` and `.`, at most 253 characters.
+    static let configMapKey = text(
+        "a ConfigMap key (letters, digits, '-', '_' and '.')",
+        pattern: "^[-._a-zA-Z0-9]{1,253}$",
+        isValid: { key in
+            key.utf8.count <= 253 && key != "." && key != ".."
+                && key.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
+        })
+
+    private static func isLowercaseAlphanumeric(_ character: Character) -> Bool {
+        character.isASCII && (character.isNumber || character.isLowercase)
+    }
 }
