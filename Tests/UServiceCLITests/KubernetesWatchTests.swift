@@ -233,7 +233,11 @@ struct KubernetesWatchTests {
 
         try api.setPodAnnotations([:])
         #expect(try Self.waitForReadiness(200, agent))
-        let reasons = try api.events().compactMap { $0["reason"] as? String }
+        // The Events follow the readiness change, through the Event queue.
+        let reasons = try api.waitForEvents { events in
+            events.contains { $0["reason"] as? String == "BackInRotation" }
+        }
+        .compactMap { $0["reason"] as? String }
         #expect(reasons.contains("OutOfRotation") && reasons.contains("BackInRotation"))
         agent.signal(SIGTERM)
         #expect(agent.waitForExit() == 0)
