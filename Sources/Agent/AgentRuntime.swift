@@ -165,9 +165,14 @@ package struct AgentRuntime: Sendable {
         if let reporter = kubernetes?.reporter {
             services.append(.init(service: reporter, serviceName: "kubernetes events"))
         }
-        let watches = try kubernetes?.watches(
+        let watches = kubernetes?.watches(
             config.kubernetes, reloader: reloader, logControl: self.logControl, events: events, registry: registry,
             logger: self.logger)
+        if kubernetes == nil, let source = config.kubernetes.configMap {
+            self.logger.warning(
+                "kubernetes.configMap is not watched: Kubernetes features are off",
+                metadata: ["configMap": "\(source.name)"])
+        }
         if let watches {
             services.append(.init(service: watches, serviceName: "kubernetes watches"))
         }

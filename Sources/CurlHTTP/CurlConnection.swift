@@ -75,7 +75,7 @@ public final class CurlConnection {
         defer { curl_slist_free_all(headerList) }
         for header in request.headers { headerList = curl_slist_append(headerList, header) }
 
-        let transfer = TransferState(limit: request.maxResponseBytes, receiver: receiver)
+        let transfer = TransferState(handle: self.handle, limit: request.maxResponseBytes, receiver: receiver)
         let context = Unmanaged.passUnretained(transfer).toOpaque()
         let code: CURLcode = withExtendedLifetime(transfer) {
             let optionsSet = self.setOptions(for: request, headers: headerList)
@@ -106,7 +106,8 @@ public final class CurlConnection {
     /// `cancellation` is cancelled.
     private func run(cancellation: TransferCancellation?) -> CURLcode {
         if cancellation?.isCancelled == true { return CURLE_ABORTED_BY_CALLBACK }
-        guard curl_multi_add_handle(self.multi, self.handle) == CURLM_OK else { return CURLE_FAILED_INIT }
+        let added = curl_multi_add_handle(self.multi, self.handle)
+        guard added == CURLM_OK else { return self.multiFailure(added) }
         defer { curl_multi_remove_handle(self.multi, self.handle) }
         guard let cancellation else { return self.drive(cancellation: nil) }
         let waker = MultiWaker(multi: self.multi)
@@ -118,13 +119,25 @@ public final class CurlConnection {
         var result = CURLE_OK
         while true {
             var running: Int32 = 0
-            guard curl_multi_perform(self.multi, &running) == CURLM_OK else { return CURLE_FAILED_INIT }
+            let performed = curl_multi_perform(self.multi, &running)
+            guard performed == CURLM_OK else { return self.multiFailure(performed) }
             if uservice_curl_multi_done(self.multi, self.handle, &result) { return result }
-            if running == 0 { return CURLE_FAILED_INIT }
+            if running == 0 { return self.multiFailure(CURLM_INTERNAL_ERROR) }
             if cancellation?.isCancelled == true { return CURLE_ABORTED_BY_CALLBACK }
             // libcurl picks the wait from its own timers; curl_multi_wakeup ends it early.
-            curl_multi_poll(self.multi, nil, 0, 1000, nil)
+            let polled = curl_multi_poll(self.multi, nil, 0, 1000, nil)
+            guard polled == CURLM_OK else { return self.multiFailure(polled) }
         }
+    }
+
+    /// A failure of the multi handle itself, said in the error buffer (as libcurl says a
+    /// transfer's), so the error names it.
+    private func multiFailure(_ code: CURLMcode) -> CURLcode {
+        let message = "libcurl multi handle: " + String(cString: curl_multi_strerror(code))
+        let bytes = message.utf8.prefix(Int(CURL_ERROR_SIZE) - 1)
+        for (index, byte) in bytes.enumerated() { self.errorBuffer[index] = CChar(bitPattern: byte) }
+        self.errorBuffer[bytes.count] = 0
+        return CURLE_RECV_ERROR
     }
 
     /// Sets the request's options; returns the failure of the first option the transfer's
@@ -148,6 +161,13 @@ public final class CurlConnection {
             uservice_curl_setopt_long(self.handle, CURLOPT_SSL_VERIFYHOST, 2),
         ]
         uservice_curl_setopt_long(self.handle, CURLOPT_NOSIGNAL, 1)
+        // A peer gone without a reset (a failed-over load balancer) is found by keepalive
+        // probes within about two minutes, not at the end of a watch's minutes-long timeout.
+        uservice_curl_setopt_long(self.handle, CURLOPT_TCP_KEEPALIVE, 1)
+        uservice_curl_setopt_long(self.handle, CURLOPT_TCP_KEEPIDLE, 30)
+        uservice_curl_setopt_long(self.handle, CURLOPT_TCP_KEEPINTVL, 10)
+        // Only the server's own response heads reach the header callback, not a proxy's.
+        uservice_curl_setopt_long(self.handle, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1)
         uservice_curl_setopt_long(self.handle, CURLOPT_TIMEOUT_MS, request.timeout.curlMilliseconds)
         uservice_curl_setopt_long(self.handle, CURLOPT_CONNECTTIMEOUT_MS, request.connectTimeout.curlMilliseconds)
         uservice_curl_setopt_pointer(self.handle, CURLOPT_HTTPHEADER, headers)
@@ -206,16 +226,20 @@ private struct MultiWaker: @unchecked Sendable {
 
 /// What one transfer received, filled in by libcurl's callbacks.
 private final class TransferState {
+    /// The easy handle running the transfer, to read the status once a head has arrived.
+    let handle: UnsafeMutableRawPointer
     let limit: Int
     /// Takes a 2xx body as it arrives, when streaming.
     let receiver: ((UnsafeRawBufferPointer) -> Bool)?
+    /// The status of the last complete response head; 0 before one arrived.
     var status = 0
     var body: [UInt8] = []
     var headers: [(name: String, value: String)] = []
     var exceededLimit = false
     var stoppedByReceiver = false
 
-    init(limit: Int, receiver: ((UnsafeRawBufferPointer) -> Bool)?) {
+    init(handle: UnsafeMutableRawPointer, limit: Int, receiver: ((UnsafeRawBufferPointer) -> Bool)?) {
+        self.handle = handle
         self.limit = limit
         self.receiver = receiver
     }
@@ -242,11 +266,15 @@ private final class TransferState {
         let text = String(decoding: line, as: UTF8.self)
         if text.hasPrefix("HTTP/") {
             self.headers = []
-            self.status = text.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
             return true
         }
         if text == "\r\n" || text == "\n" {
-            return self.receiveBody(UnsafeRawBufferPointer(start: nil, count: 0))
+            // The end of a head (or of a chunked body's trailers, once the status is known).
+            guard self.status == 0 || !(200..<300).contains(self.status) else { return true }
+            var status = 0
+            uservice_curl_getinfo_long(self.handle, CURLINFO_RESPONSE_CODE, &status)
+            self.status = status < 200 ? 0 : status  // 1xx: the final head is still to come
+            return self.status == 0 || self.receiveBody(UnsafeRawBufferPointer(start: nil, count: 0))
         }
         guard let colon = text.firstIndex(of: ":") else { return true }
         let name = text[..<colon].lowercased()

@@ -165,7 +165,9 @@ public final class KubernetesClient: Sendable {
         let retryAfter =
             response.header("retry-after").flatMap(Int.init).map { Duration.seconds($0) }
             ?? status?.details?.retryAfterSeconds.map { Duration.seconds($0) }
-        var message = status?.message ?? String(decoding: response.body.prefix(200), as: UTF8.self)
+        // The server's words go to logs, Events and probe output: a few hundred bytes at most.
+        var message = String(
+            (status?.message ?? String(decoding: response.body.prefix(300), as: UTF8.self)).prefix(300))
         if (300..<400).contains(response.status) {
             // Never followed: the token goes to the configured API server and nowhere else.
             let location = response.header("location") ?? "nowhere"

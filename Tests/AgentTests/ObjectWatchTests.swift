@@ -48,7 +48,10 @@ struct ObjectWatchTests {
     }
 
     /// Watches `cfg` until the script is used up, then cancels the watch.
-    static func watch(answers: [ScriptedTransport.Answer]) async throws -> Run {
+    static func watch(
+        answers: [ScriptedTransport.Answer],
+        backoff: Backoff = Backoff(base: .milliseconds(2), cap: .milliseconds(8))
+    ) async throws -> Run {
         let token = try TokenFile("token-1")
         let cluster = ClusterConfig(
             apiServer: Self.apiServer, tokenPath: token.path, caPath: "/nonexistent/ca.crt", namespace: "demo",
@@ -61,8 +64,7 @@ struct ObjectWatchTests {
         let status = WatchStatus(object: "configmap/cfg")
         let watch = ObjectWatch<ConfigMap>(
             name: "cfg", calls: calls, status: status, logger: Logger(label: "test"),
-            onChange: { configMap in changes.withLock { $0.append(configMap?.data?["k"]) } },
-            backoff: Backoff(base: .milliseconds(2), cap: .milliseconds(8)))
+            onChange: { configMap in changes.withLock { $0.append(configMap?.data?["k"]) } }, backoff: backoff)
         let task = Task { await watch.run() }
         for _ in 0..<1000 where !transport.isExhausted {
             try await Task.sleep(for: .milliseconds(10))
@@ -152,12 +154,63 @@ struct ObjectWatchTests {
             .status(
                 503, headers: [("Retry-After", "60")], body: #"{"kind":"Status","message":"overloaded","code":503}"#),
         ])
-        guard case .failing(let reason) = failing.status else {
+        guard case .failing(let reason, _) = failing.status else {
             Issue.record("not failing: \(failing.status)")
             return
         }
         #expect(reason.contains("503") && reason.contains("overloaded"), "\(reason)")
         #expect(failing.stopTime < .milliseconds(100), "cancelling the wait took \(failing.stopTime)")
         #expect(WatchStatus.check([WatchStatus(object: "pod/web-0")]).passed == false, "not listed yet")
+    }
+
+    @Test func aStreamThatEndsAtOnceIsReopenedAfterABackoffEvenWithEvents() async throws {
+        let run = try await Self.watch(
+            answers: [
+                Self.list(10, "a"), .stream([Self.bookmark(12)], end: .clean),
+                .stream([Self.bookmark(13)], end: .clean), .stream([], end: .held),
+            ], backoff: Backoff(base: .milliseconds(400), cap: .seconds(2)))
+        #expect(Self.resumes(run.requests) == ["list", "10", "12", "13"])
+        // Jittered between half and all of 400 ms, then of 800 ms: never at once.
+        #expect(run.requests[2].at - run.requests[1].at >= .milliseconds(200))
+        #expect(run.requests[3].at - run.requests[2].at >= .milliseconds(400), "the backoff grows")
+    }
+
+    @Test func aRetryAfterOfZeroStillWaitsASecond() async throws {
+        let run = try await Self.watch(answers: [
+            Self.list(10, "a"),
+            .status(503, headers: [("Retry-After", "0")], body: #"{"kind":"Status","code":503}"#),
+            .stream([], end: .held),
+        ])
+        #expect(run.requests[2].at - run.requests[1].at >= .milliseconds(950))
+    }
+
+    @Test func anErrorEventEndsTheStreamAndUnknownTypesAreSkipped() async throws {
+        let serverError =
+            #"{"type":"ERROR","object":{"kind":"Status","status":"Failure","message":"etcd","reason":"InternalError","code":500}}"#
+            + "\n"
+        let run = try await Self.watch(answers: [
+            Self.list(10, "a"),
+            .stream([#"{"type":"SYNC","object":{}}"# + "\n", Self.event("MODIFIED", 11, "b")], end: .clean),
+            .stream([serverError, Self.event("MODIFIED", 12, "ignored")], end: .clean),
+            .stream([], end: .held),
+        ])
+        #expect(run.changes == ["a", "b"], "nothing after the ERROR is applied")
+        #expect(Self.resumes(run.requests) == ["list", "10", "11", "11"])
+    }
+
+    @Test func theCheckFailsOnlyAfterTheWatchHasBeenFailingForTheGracePeriod() {
+        let watch = WatchStatus(object: "configmap/cfg")
+        let start = ContinuousClock.now
+        #expect(!WatchStatus.check([watch], now: start).passed, "not listed yet")
+        _ = watch.synced()
+        #expect(WatchStatus.check([watch], now: start).passed)
+        #expect(watch.failed("reset", at: start))
+        #expect(!watch.failed("503", at: start + .seconds(3)), "only the first failure is new")
+        let retrying = WatchStatus.check([watch], now: start + .seconds(9))
+        #expect(retrying.passed && retrying.output == "configmap/cfg: retrying for 9 s: 503")
+        let failing = WatchStatus.check([watch], now: start + WatchStatus.grace)
+        #expect(!failing.passed && failing.output == "configmap/cfg: failing for 10 s: 503")
+        #expect(watch.synced(), "recovered")
+        #expect(WatchStatus.check([watch], now: start + .seconds(20)).passed)
     }
 }

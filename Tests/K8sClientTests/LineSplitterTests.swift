@@ -38,12 +38,4 @@ struct LineSplitterTests {
         // Past the limit without a newline yet: refused at once, not held until the line ends.
         #expect(throws: LineSplitter.LineTooLong(limit: 64)) { try Self.split([atLimit, "x"]) }
     }
-
-    @Test func aCutStreamLeavesAPartialLine() throws {
-        var splitter = LineSplitter(maxLineBytes: 64)
-        #expect(try Array("a\nb".utf8).withUnsafeBytes { try splitter.append($0) }.count == 1)
-        #expect(splitter.hasPartialLine)
-        #expect(try Array("\n".utf8).withUnsafeBytes { try splitter.append($0) }.count == 1)
-        #expect(!splitter.hasPartialLine)
-    }
 }

@@ -45,7 +45,9 @@ struct WatchEventTests {
         #expect(event.resourceVersion == nil)
     }
 
-    @Test func anUnknownTypeIsAnError() {
-        #expect(throws: DecodingError.self) { try Self.decode(#"{"type":"SYNC","object":{}}"#) }
+    @Test func anUnknownTypeIsSkippedNotAnError() throws {
+        let event = try Self.decode(#"{"type":"SYNC","object":{}}"#)
+        #expect(event.type == "UNKNOWN" && event.resourceVersion == nil)
+        #expect(throws: DecodingError.self) { try Self.decode(#"{"object":{}}"#) }
     }
 }

@@ -170,6 +170,12 @@ final class FakeAPIServer: @unchecked Sendable {
         try self.control("/compact", [:])
     }
 
+    /// How watch streams are cut into chunks: `whole` (a line a chunk), `fragmented` (each
+    /// line in three chunks) or `batched` (the lines pending at once in one chunk).
+    func setChunking(_ chunking: String) throws {
+        try self.control("/watch-options", ["chunking": chunking])
+    }
+
     /// The open watch streams, as `resource/name` (e.g. `configmaps/uservice-config`).
     func openWatches() throws -> [String] {
         let list = try self.fetch("/watches") as? [[String: Any]] ?? []

@@ -97,6 +97,14 @@ struct KubernetesWatchTests {
         try Self.publish(api, name: "back")
         #expect(try ConfigFileWatchTests.waitForServiceName("back", on: agent))
 
+        // SIGHUP applies the ConfigMap's content again, not the file (which says from-file).
+        agent.signal(SIGHUP)
+        let signalled = agent.waitForLog {
+            $0["message"] as? String == "config reloaded" && $0["trigger"] as? String == "SIGHUP"
+        }
+        #expect(signalled?["config"] as? String == "configmap/\(Self.configMapName)/uservice.yaml")
+        #expect(try ConfigFileWatchTests.waitForServiceName("back", on: agent, within: 0.3))
+
         let requests = try api.requests().filter { $0.path.contains("/configmaps") }
         #expect(requests.allSatisfy { $0.path.contains("fieldSelector=metadata.name%3D\(Self.configMapName)") })
         #expect(requests.filter { !$0.path.contains("watch=true") }.count == 1, "listed once")
@@ -107,19 +115,30 @@ struct KubernetesWatchTests {
     @Test("streams closed, expired or reset are re-opened; no change is missed or applied twice")
     func streamRestarts() throws {
         let api = try FakeAPIServer()
+        // Each event line split over three chunks, as a proxy may pass them on.
+        try api.setChunking("fragmented")
         let agent = try Self.start(api, watchPod: false)
+        /// Lets the re-opened stream live past a second: streams that end sooner back off.
+        func settle() throws {
+            #expect(try api.waitForWatches(1))
+            usleep(1_200_000)
+        }
 
+        try settle()
         try api.closeWatches()
         try Self.publish(api, name: "after-close")
         #expect(try ConfigFileWatchTests.waitForServiceName("after-close", on: agent))
 
         // History gone while no stream is open: the resumed watch gets a 410 ERROR and lists again.
+        try settle()
         try api.compact()
         try api.closeWatches()
-        #expect(try api.waitForWatches(1))
         try Self.publish(api, name: "after-expiry")
         #expect(try ConfigFileWatchTests.waitForServiceName("after-expiry", on: agent))
 
+        // Several event lines in one chunk.
+        try api.setChunking("batched")
+        try settle()
         try api.resetWatches()
         try Self.publish(api, name: "after-reset")
         #expect(try ConfigFileWatchTests.waitForServiceName("after-reset", on: agent))

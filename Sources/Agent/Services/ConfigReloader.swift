@@ -10,7 +10,8 @@ internal import UServiceSupport
 /// one is rejected with every positioned error logged, the old config kept.
 /// Each outcome is recorded as an Event: `ConfigReloaded` or `ConfigRejected`. Reloads run one
 /// at a time; a change of the file or the ConfigMap is acted on once per new content (the
-/// same content from the other source, or read again, is left alone); SIGHUP always is.
+/// same content from the other source, or read again, is left alone); SIGHUP always is, and
+/// applies the watched ConfigMap's latest content when there is one, else the file.
 struct ConfigReloader: Sendable {
     /// Why a reload runs.
     enum Trigger: String, Sendable {
@@ -32,9 +33,16 @@ struct ConfigReloader: Sendable {
     let logControl: LogControl
     let events: LifecycleEventPublisher
     let logger: Logger
-    /// The content last read (applied or rejected): a change of the file to the same content
-    /// is not acted on again. Also serializes reloads.
-    private let lastSeen: NIOLockedValueBox<[UInt8]>
+    private struct State {
+        /// The content last read (applied or rejected): a change to the same content is not
+        /// acted on again.
+        var lastSeen: [UInt8]
+        /// The watched ConfigMap's latest content, which a SIGHUP applies instead of the file.
+        var followed: (source: String, content: [UInt8])?
+    }
+
+    /// Also serializes reloads.
+    private let state: NIOLockedValueBox<State>
 
     init(
         path: String?,
@@ -47,7 +55,7 @@ struct ConfigReloader: Sendable {
         logger: Logger
     ) {
         self.path = path
-        self.lastSeen = NIOLockedValueBox(source)
+        self.state = NIOLockedValueBox(State(lastSeen: source))
         self.features = features
         self.commandLinePlugins = commandLinePlugins
         self.settings = settings
@@ -82,11 +90,16 @@ struct ConfigReloader: Sendable {
     ]
 
     func reload(_ trigger: Trigger) {
-        guard let path = self.path else {
-            self.logger.notice("\(trigger.rawValue): running on the built-in defaults, no config file to reload")
-            return
-        }
-        self.lastSeen.withLockedValue { lastSeen in
+        self.state.withLockedValue { state in
+            if trigger == .signal, let followed = state.followed {
+                // The watched ConfigMap is where the config lives; the file may lag behind it.
+                state.lastSeen = followed.content
+                return self.apply(Self.decode(followed.content, from: followed.source, self.features), trigger: trigger)
+            }
+            guard let path = self.path else {
+                return self.logger.notice(
+                    "\(trigger.rawValue): running on the built-in defaults, no config file to reload")
+            }
             let bytes: [UInt8]
             do {
                 bytes = try FileContents.bytes(at: path)
@@ -98,30 +111,39 @@ struct ConfigReloader: Sendable {
                 }
                 // Asked for: an unreadable file is a rejected config, with its reason.
                 return self.apply(
-                    Result { () throws(ConfigError) in try ConfigLoader.load(file: path, features: self.features) },
-                    from: path, trigger: trigger)
+                    (
+                        path,
+                        Result { () throws(ConfigError) in try ConfigLoader.load(file: path, features: self.features) }
+                    ),
+                    trigger: trigger)
             }
             // A change of the file is acted on once; SIGHUP is an explicit request, always served.
-            guard trigger == .signal || bytes != lastSeen else { return }
-            lastSeen = bytes
-            let decoded = Result { () throws(ConfigError) in
-                try ConfigLoader.decode(bytes, file: path, features: self.features)
-            }
-            self.apply(decoded, from: path, trigger: trigger)
+            guard trigger == .signal || bytes != state.lastSeen else { return }
+            state.lastSeen = bytes
+            self.apply(Self.decode(bytes, from: path, self.features), trigger: trigger)
         }
     }
 
     /// Applies the config `content` read from `source` (`configmap/NAME/KEY`, which positions
-    /// its errors), unless it is the content last seen.
+    /// its errors), unless it is the content last seen; a SIGHUP applies it again from now on.
     func reload(content: [UInt8], from source: String) {
-        self.lastSeen.withLockedValue { lastSeen in
-            guard content != lastSeen else { return }
-            lastSeen = content
-            let decoded = Result { () throws(ConfigError) in
-                try ConfigLoader.decode(content, file: source, features: self.features)
-            }
-            self.apply(decoded, from: source, trigger: .configMapChanged)
+        self.state.withLockedValue { state in
+            state.followed = (source, content)
+            guard content != state.lastSeen else { return }
+            state.lastSeen = content
+            self.apply(Self.decode(content, from: source, self.features), trigger: .configMapChanged)
         }
+    }
+
+    private static func decode(
+        _ content: [UInt8],
+        from source: String,
+        _ features: ConfigFeatures
+    ) -> (source: String, config: Result<LoadedConfig, ConfigError>) {
+        (
+            source,
+            Result { () throws(ConfigError) in try ConfigLoader.decode(content, file: source, features: features) }
+        )
     }
 
     /// Reports that `source` holds no config to apply (`reason`); the running config is kept.
@@ -132,9 +154,10 @@ struct ConfigReloader: Sendable {
         self.events.record(.configRejected, note: "config rejected, running config kept: \(source): \(reason)")
     }
 
-    private func apply(_ decoded: Result<LoadedConfig, ConfigError>, from path: String, trigger: Trigger) {
+    private func apply(_ decoded: (source: String, config: Result<LoadedConfig, ConfigError>), trigger: Trigger) {
+        let path = decoded.source
         let loaded: LoadedConfig
-        switch decoded {
+        switch decoded.config {
         case .success(let config):
             loaded = config
         case .failure(let error):
@@ -156,8 +179,9 @@ struct ConfigReloader: Sendable {
         let current = self.settings.current
         var next = loaded.config
         next.plugins += self.commandLinePlugins
-        for setting in Self.restartOnly where setting.differs(current, next) {
-            self.logger.warning("config reload: \(setting.name) changes only on restart; keeping the running value")
+        let needRestart = Self.restartOnly.filter { $0.differs(current, next) }.map(\.name)
+        for setting in needRestart {
+            self.logger.warning("config reload: \(setting) changes only on restart; keeping the running value")
         }
         next.health.listener.address = current.health.listener.address
         next.health.listener.port = current.health.listener.port
@@ -177,8 +201,10 @@ struct ConfigReloader: Sendable {
             metadata: [
                 "config": "\(path)", "changed": "\(applied.joined(separator: ","))", "trigger": "\(trigger.rawValue)",
             ])
+        let restart = needRestart.isEmpty ? "" : "; a restart is needed for: \(needRestart.joined(separator: ", "))"
         self.events.record(
             .configReloaded,
-            note: "config \(path) reloaded; changed: \(applied.isEmpty ? "nothing" : applied.joined(separator: ", "))")
+            note: "config \(path) reloaded; changed: \(applied.isEmpty ? "nothing" : applied.joined(separator: ", "))"
+                + restart)
     }
 }

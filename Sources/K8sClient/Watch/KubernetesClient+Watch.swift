@@ -3,8 +3,10 @@ import FoundationEssentials
 
 extension KubernetesClient {
     /// The longest watch event line (and list answer) accepted. A ConfigMap holds at most
-    /// 1 MiB, and escaping it as JSON at most about doubles it; past the limit the stream is
-    /// stopped with ``KubernetesError/invalidResponse(_:)`` and nothing of the line is kept.
+    /// 1 MiB; as JSON, escapes make it longer (a newline two bytes, `<`, `>`, `&` and control
+    /// characters six, as kube-apiserver writes them), so a config of ordinary text fits with
+    /// room to spare. Past the limit the stream is stopped with
+    /// ``KubernetesError/invalidResponse(_:)`` and nothing of the line is kept.
     public static let maxObjectBytes = 4 << 20
 
     /// Lists the objects named `name` in the pod's namespace: a `GET` of the collection with
@@ -26,8 +28,9 @@ extension KubernetesClient {
     ///
     /// - Parameter timeout: how long the server keeps the stream open (`timeoutSeconds`); the
     ///   transfer itself may take 30 s more.
-    /// - Returns: when the server ended the stream cleanly (its timeout, or after an `ERROR`
-    ///   event, which `onEvent` saw).
+    /// - Returns: when the server ended the stream cleanly (its timeout), or after an `ERROR`
+    ///   event, which `onEvent` saw last. Events of a type this client does not know are
+    ///   handed over as ``WatchEvent/unknown``.
     /// - Throws: ``KubernetesError``: an error status (410 when `resourceVersion` is too old),
     ///   no response or a stream cut, a line that is not an event or is over ``maxObjectBytes``.
     public func watch<Object: WatchableObject>(
@@ -46,6 +49,8 @@ extension KubernetesClient {
             + "&timeoutSeconds=\(seconds)"
         var lines = LineSplitter(maxLineBytes: Self.maxObjectBytes)
         var failure: KubernetesError?
+        // An ERROR event is the server's last word on the stream: nothing after it is read.
+        var endedByError = false
         let decoder = JSONDecoder()
         let response: CurlResponse
         do {
@@ -59,7 +64,12 @@ extension KubernetesClient {
                     }
                     do {
                         for line in try lines.append(piece) {
-                            onEvent(try decoder.decode(WatchEvent<Object>.self, from: Data(line)))
+                            let event = try decoder.decode(WatchEvent<Object>.self, from: Data(line))
+                            onEvent(event)
+                            if case .error = event {
+                                endedByError = true
+                                return false
+                            }
                         }
                         return true
                     } catch let error as LineSplitter.LineTooLong {
@@ -71,6 +81,7 @@ extension KubernetesClient {
                 }
             }
         } catch {
+            if endedByError { return }
             throw failure ?? error
         }
         guard (200..<300).contains(response.status) else {

@@ -16,9 +16,6 @@ public struct LineSplitter: Sendable {
         self.maxLineBytes = maxLineBytes
     }
 
-    /// True when the bytes so far end inside a line (a stream cut there lost that line).
-    public var hasPartialLine: Bool { !self.pending.isEmpty }
-
     /// Takes the next piece of the stream and returns the lines it completes, in order;
     /// empty lines are skipped.
     ///

@@ -15,6 +15,8 @@ public enum WatchEvent<Object: WatchableObject>: Sendable {
     case bookmark(resourceVersion: String)
     /// The server ends the watch, e.g. 410 `Expired` when the version to resume from is too old.
     case error(Status)
+    /// A type this client does not know, skipped as client-go does.
+    case unknown
 
     /// The event's `type`, as the API names it.
     public var type: String {
@@ -24,15 +26,17 @@ public enum WatchEvent<Object: WatchableObject>: Sendable {
         case .deleted: "DELETED"
         case .bookmark: "BOOKMARK"
         case .error: "ERROR"
+        case .unknown: "UNKNOWN"
         }
     }
 
-    /// The version the event moves the watch to; nil for an error.
+    /// The version the event moves the watch to; nil for an error, or when it names none.
     public var resourceVersion: String? {
         switch self {
-        case .added(let object), .modified(let object), .deleted(let object): object.resourceVersion
-        case .bookmark(let resourceVersion): resourceVersion
-        case .error: nil
+        case .added(let object), .modified(let object), .deleted(let object):
+            object.resourceVersion.flatMap { $0.isEmpty ? nil : $0 }
+        case .bookmark(let resourceVersion): resourceVersion.isEmpty ? nil : resourceVersion
+        case .error, .unknown: nil
         }
     }
 }
@@ -59,9 +63,7 @@ extension WatchEvent: Decodable {
             self = .bookmark(
                 resourceVersion: try container.decode(Bookmark.self, forKey: .object).metadata.resourceVersion)
         case "ERROR": self = .error(try container.decode(Status.self, forKey: .object))
-        default:
-            throw DecodingError.dataCorruptedError(
-                forKey: .type, in: container, debugDescription: "unknown watch event type \(type)")
+        default: self = .unknown
         }
     }
 }

@@ -1,5 +1,6 @@
 internal import AgentConfiguration
 internal import K8sClient
+internal import Logging
 import NIOConcurrencyHelpers
 
 /// Applies the config held by the watched ConfigMap through the reloader, as a SIGHUP reload
@@ -8,13 +9,15 @@ import NIOConcurrencyHelpers
 struct ConfigMapFollower: Sendable {
     let source: ConfigMapSource
     let reloader: ConfigReloader
+    let logger: Logger
     /// Why the ConfigMap last held no config, so a repeat (a list after a restart) is not
     /// reported again.
     private let lastRejection = NIOLockedValueBox<String?>(nil)
 
-    init(source: ConfigMapSource, reloader: ConfigReloader) {
+    init(source: ConfigMapSource, reloader: ConfigReloader, logger: Logger) {
         self.source = source
         self.reloader = reloader
+        self.logger = logger
     }
 
     /// Where the config comes from, in errors, logs and Events.
@@ -39,6 +42,7 @@ struct ConfigMapFollower: Sendable {
             if isNew { self.reloader.reject(self.origin, reason: missing) }
             return
         }
+        if isNew { self.logger.notice("the ConfigMap holds a config again", metadata: ["config": "\(self.origin)"]) }
         if let content {
             self.reloader.reload(content: Array(content.utf8), from: self.origin)
         }

@@ -29,7 +29,8 @@ struct KubernetesWatches: Service {
 extension KubernetesIntegration {
     /// The watches `config` asks for, with their checks registered: `kubernetes-watch` (at
     /// `/readyz/kubernetes-watch`, part of `/readyz` only with `kubernetes.readiness`) and, with
-    /// the Pod watch, `rotation` (part of `/readyz`). Nil when there is nothing to watch.
+    /// the Pod watch, `rotation` (part of `/readyz`). Nil when there is nothing to watch. A watch
+    /// whose client cannot be made is left out, said in an error line; the agent runs on.
     func watches(
         _ config: KubernetesConfig,
         reloader: ConfigReloader,
@@ -37,29 +38,27 @@ extension KubernetesIntegration {
         events: LifecycleEventPublisher,
         registry: HealthRegistry,
         logger: Logger
-    ) throws(AgentStartupError) -> KubernetesWatches? {
-        guard config.configMap != nil || config.watchPod else { return nil }
+    ) -> KubernetesWatches? {
         let cluster = self.calls.client.cluster
         var statuses: [WatchStatus] = []
         var configMapWatch: ObjectWatch<ConfigMap>?
-        if let source = config.configMap {
-            let follower = ConfigMapFollower(source: source, reloader: reloader)
+        if let source = config.configMap, let calls = Self.watchCalls(cluster, config, logger) {
+            let follower = ConfigMapFollower(source: source, reloader: reloader, logger: logger)
             let status = WatchStatus(object: "configmap/\(source.name)")
             statuses.append(status)
             configMapWatch = ObjectWatch(
-                name: source.name, calls: try Self.watchCalls(cluster, config), status: status, logger: logger,
-                onChange: follower.follow)
+                name: source.name, calls: calls, status: status, logger: logger, onChange: follower.follow)
         }
         var podWatch: ObjectWatch<Pod>?
-        if config.watchPod {
+        if config.watchPod, let calls = Self.watchCalls(cluster, config, logger) {
             let follower = PodAnnotationFollower(logControl: logControl, events: events, logger: logger)
             let status = WatchStatus(object: "pod/\(cluster.podName)")
             statuses.append(status)
             podWatch = ObjectWatch(
-                name: cluster.podName, calls: try Self.watchCalls(cluster, config), status: status, logger: logger,
-                onChange: follower.follow)
+                name: cluster.podName, calls: calls, status: status, logger: logger, onChange: follower.follow)
             registry.register("rotation", probes: [.readiness]) { follower.rotation }
         }
+        guard !statuses.isEmpty else { return nil }
         registry.register(
             "kubernetes-watch", probes: config.readiness ? [.readiness] : [],
             namedOnly: config.readiness ? [] : [.readiness]
@@ -72,17 +71,20 @@ extension KubernetesIntegration {
         return KubernetesWatches(configMap: configMapWatch, pod: podWatch)
     }
 
-    /// A client on a thread and connection of its own, for one watch.
+    /// A client on a thread and connection of its own, for one watch; nil when libcurl cannot
+    /// make one.
     private static func watchCalls(
         _ cluster: ClusterConfig,
-        _ config: KubernetesConfig
-    ) throws(AgentStartupError) -> KubernetesCalls {
+        _ config: KubernetesConfig,
+        _ logger: Logger
+    ) -> KubernetesCalls? {
         do {
             return KubernetesCalls(
                 client: try KubernetesClient(
                     cluster: cluster, timeout: config.timeout.duration, logger: Logger(label: "kubernetes")))
         } catch {
-            throw .kubernetes("\(error)")
+            logger.error("kubernetes: cannot watch", metadata: ["error": "\(error)"])
+            return nil
         }
     }
 }

@@ -7,16 +7,17 @@ import NIOConcurrencyHelpers
 /// the object, then watches it from the list's resourceVersion, and re-opens each stream that
 /// ends from the last version an event or bookmark moved it to.
 ///
-/// A stream ended by the server (its `timeoutSeconds`, picked at random in
-/// ``streamTimeouts`` so replicas do not reconnect together) is re-opened at once; a 410
-/// (an `ERROR` event in the stream, or the HTTP status) means that version's history is gone:
-/// it lists again. Failures wait a jittered exponential backoff (a 429's `Retry-After`
-/// instead), so a down API server is not hammered; the client re-reads a rotated token on a
-/// 401. A stream that ends within a second without an event counts as a failure too.
+/// A stream the server ended (its `timeoutSeconds`, picked at random in ``streamTimeouts`` so
+/// replicas do not reconnect together) is re-opened at once; a 410 (an `ERROR` event in the
+/// stream, or the HTTP status) means that version's history is gone: it lists again, at once
+/// the first time. Anything else waits a jittered exponential backoff, or a `Retry-After` when
+/// longer (at most 60 s), so a down or hostile API server is not hammered; the backoff starts
+/// over only after a stream stayed open for ``healthyStream``. The client re-reads a rotated
+/// token on a 401.
 ///
-/// `onChange` gets the object on every change (nil when it is absent or deleted), on the
-/// watch's own Kubernetes thread. Cancelling the task stops the watch at once, whatever the
-/// stream is doing.
+/// `onChange` gets the object on every change (nil when it is absent or deleted), one call at
+/// a time: a list's from the watch's task, a stream's from its Kubernetes thread. Cancelling
+/// the task stops the watch at once, whatever the stream is doing.
 struct ObjectWatch<Object: WatchableObject>: Sendable {
     /// Why a list+watch cycle started over, the `reason` of the restarts metric.
     enum RestartReason: String, Sendable {
@@ -24,7 +25,7 @@ struct ObjectWatch<Object: WatchableObject>: Sendable {
         case closed
         /// The version to resume from is too old (410): listed again.
         case expired
-        /// No answer, an error status, or a stream that could not be followed.
+        /// No answer, an error status or `ERROR` event, or a stream that could not be followed.
         case error
         /// 401 even with the token read again.
         case unauthorized
@@ -38,10 +39,11 @@ struct ObjectWatch<Object: WatchableObject>: Sendable {
     var backoff = Backoff(base: .milliseconds(800), cap: .seconds(30))
     /// The range the server-side timeout of each stream is picked from.
     var streamTimeouts: ClosedRange<Duration> = .seconds(300) ... .seconds(600)
-    /// The longest wait a `Retry-After` may impose.
-    static var maxRetryAfter: Duration { .seconds(60) }
-    /// A stream shorter than this without an event is a failure, not a clean end.
-    static var shortStream: Duration { .seconds(1) }
+    /// How long a stream must stay open to count as healthy: shorter ones, however they end,
+    /// are re-opened after a backoff, so a server that closes at once is not a busy loop.
+    static var healthyStream: Duration { .seconds(1) }
+    /// The shortest and longest wait a `Retry-After` may impose.
+    static var retryAfterRange: ClosedRange<Duration> { .seconds(1) ... .seconds(60) }
 
     private var resource: String { Object.resource }
 
@@ -51,52 +53,50 @@ struct ObjectWatch<Object: WatchableObject>: Sendable {
         var resourceVersion: String?
         var failures = 0
         while !Task.isCancelled {
-            let started = ContinuousClock.now
             let progress = NIOLockedValueBox(StreamProgress())
             let reason: RestartReason
-            var delay: Duration?
+            var retryAfter: Duration?
             do {
                 if resourceVersion == nil {
                     resourceVersion = try await self.list()
                 }
                 try await self.watch(from: resourceVersion ?? "", timeout: self.streamTimeout(using: &random), progress)
-                let ended = progress.withLockedValue { $0 }
-                resourceVersion = ended.resourceVersion ?? resourceVersion
-                if let error = ended.error, error.code == 410 {
+                resourceVersion = progress.withLockedValue { $0.resourceVersion } ?? resourceVersion
+                switch progress.withLockedValue({ $0.error }) {
+                case let error? where Self.isExpired(error):
                     reason = .expired
-                } else if let error = ended.error {
+                case let error?:
                     reason = .error
-                    self.failing("the stream ended with an error: \(error.code ?? 0) \(error.message ?? "")")
-                } else {
+                    self.failed("the stream ended with an error: \(error.code ?? 0) \(error.message ?? "")")
+                case nil:
                     reason = .closed
                 }
             } catch {
                 if error.isCancelled { return }
-                let ended = progress.withLockedValue { $0 }
-                resourceVersion = ended.resourceVersion ?? resourceVersion
+                resourceVersion = progress.withLockedValue { $0.resourceVersion } ?? resourceVersion
                 reason = Self.reason(for: error)
-                delay = error.retryAfter.map { min($0, Self.maxRetryAfter) }
-                if reason != .expired { self.failing("\(error)") }
+                retryAfter = error.retryAfter
+                if reason != .expired { self.failed("\(error)") }
             }
             WatchMetrics.countRestart(resource: self.resource, reason: reason.rawValue)
-            // A stream that delivered, or lasted, was healthy: what follows starts the count anew.
-            let ended = progress.withLockedValue { $0 }
-            let healthy = ended.events > 0 || ContinuousClock.now - started >= Self.shortStream
-            switch reason {
-            case .closed where healthy:
-                failures = 0
+            let openedAt = progress.withLockedValue { $0.openedAt }
+            let healthy = openedAt.map { ContinuousClock.now - $0 >= Self.healthyStream } ?? false
+            if healthy { failures = 0 }
+            if reason == .closed && healthy {
                 self.logger.debug("kubernetes watch: stream ended, resuming", metadata: self.metadata)
                 continue
-            case .expired:
-                // The history is gone: list again, at once unless that just happened.
+            }
+            failures += 1
+            if reason == .expired {
+                // The history is gone: list again, at once unless that is what just happened.
                 resourceVersion = nil
-                failures = healthy ? 1 : failures + 1
                 self.logger.info("kubernetes watch: history expired, listing again", metadata: self.metadata)
                 if failures == 1 { continue }
-            default:
-                failures = healthy ? 1 : failures + 1
             }
-            let wait = delay ?? self.backoff.delay(beforeRetry: failures - 1, using: &random)
+            var wait = self.backoff.delay(beforeRetry: failures - 1, using: &random)
+            if let retryAfter {
+                wait = max(wait, min(max(retryAfter, Self.retryAfterRange.lowerBound), Self.retryAfterRange.upperBound))
+            }
             do {
                 try await Task.sleep(for: wait)
             } catch {
@@ -110,11 +110,11 @@ struct ObjectWatch<Object: WatchableObject>: Sendable {
         let list = try await self.calls.run { [name] client, cancellation throws(KubernetesError) in
             try client.list(Object.self, named: name, cancellation: cancellation)
         }
-        self.onChange(list.items.first)
-        self.synced()
         guard let resourceVersion = list.metadata.resourceVersion, !resourceVersion.isEmpty else {
             throw .invalidResponse("the \(self.resource) list has no resourceVersion")
         }
+        self.onChange(list.items.first)
+        self.synced()
         return resourceVersion
     }
 
@@ -123,42 +123,43 @@ struct ObjectWatch<Object: WatchableObject>: Sendable {
         timeout: Duration,
         _ progress: NIOLockedValueBox<StreamProgress>
     ) async throws(KubernetesError) {
-        try await self.calls.run { [name, status, resource, onChange] client, cancellation throws(KubernetesError) in
+        try await self.calls.run { [name, resource, onChange] client, cancellation throws(KubernetesError) in
             try client.watch(
                 Object.self, named: name, from: resourceVersion, timeout: timeout, cancellation: cancellation,
-                opened: { status.update(.watching) }
+                opened: {
+                    progress.withLockedValue { $0.openedAt = .now }
+                    self.synced()
+                }
             ) { event in
                 WatchMetrics.countEvent(resource: resource, type: event.type)
                 progress.withLockedValue { progress in
-                    if case .error(let error) = event {
-                        progress.error = error
-                    } else {
-                        progress.events += 1
-                        progress.resourceVersion = event.resourceVersion ?? progress.resourceVersion
-                    }
+                    if case .error(let error) = event { progress.error = error }
+                    progress.resourceVersion = event.resourceVersion ?? progress.resourceVersion
                 }
                 switch event {
                 case .added(let object), .modified(let object): onChange(object)
                 case .deleted: onChange(nil)
-                case .bookmark, .error: break
+                case .bookmark, .error, .unknown: break
                 }
-                if case .error = event { return }
-                WatchMetrics.recordSync(resource: resource)
+                if event.resourceVersion != nil { WatchMetrics.recordSync(resource: resource) }
             }
         }
     }
 
     private func synced() {
-        self.status.update(.watching)
         WatchMetrics.recordSync(resource: self.resource)
+        if self.status.synced() {
+            self.logger.info("kubernetes watch recovered", metadata: self.metadata)
+        }
     }
 
-    private func failing(_ reason: String) {
-        if self.status.state != .failing(reason) {
-            self.logger.warning(
-                "kubernetes watch failed, retrying", metadata: self.metadata.merging(["error": "\(reason)"]) { $1 })
-        }
-        self.status.update(.failing(reason))
+    /// Logs the first failure since the watch was in sync as a warning, the others at debug.
+    private func failed(_ reason: String) {
+        let reason = String(reason.prefix(300))
+        let first = self.status.failed(reason)
+        self.logger.log(
+            level: first ? .warning : .debug, "kubernetes watch failed, retrying",
+            metadata: self.metadata.merging(["error": "\(reason)"]) { $1 })
     }
 
     private var metadata: Logger.Metadata {
@@ -172,6 +173,11 @@ struct ObjectWatch<Object: WatchableObject>: Sendable {
         return .seconds(seconds)
     }
 
+    /// A 410, or the reasons kube-apiserver gives it (as client-go's `isExpiredError` reads it).
+    private static func isExpired(_ status: Status) -> Bool {
+        status.code == 410 || status.reason == "Expired" || status.reason == "Gone"
+    }
+
     private static func reason(for error: KubernetesError) -> RestartReason {
         switch error.statusCode {
         case 410: .expired
@@ -181,10 +187,9 @@ struct ObjectWatch<Object: WatchableObject>: Sendable {
     }
 }
 
-/// What one stream delivered: how many events (bookmarks included), the last version, and its
-/// `ERROR`, if any.
+/// What one stream delivered: when it opened, the last version, and its `ERROR`, if any.
 private struct StreamProgress: Sendable {
-    var events = 0
+    var openedAt: ContinuousClock.Instant?
     var resourceVersion: String?
     var error: Status?
 }

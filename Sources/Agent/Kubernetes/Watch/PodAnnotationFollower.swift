@@ -97,6 +97,8 @@ final class PodAnnotationFollower: Sendable {
     }
 
     private func reject(_ annotation: String, _ value: String, expected: String) {
+        // Anyone who may annotate the pod writes this value: a short quote of it is enough.
+        let value = value.count > 64 ? value.prefix(64) + "..." : value
         self.logger.warning(
             "annotation ignored: invalid value",
             metadata: ["annotation": "\(annotation)", "value": "\(value)", "expected": "\(expected)"])

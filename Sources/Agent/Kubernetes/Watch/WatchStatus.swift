@@ -1,16 +1,20 @@
 import NIOConcurrencyHelpers
 
 /// Where one watch stands, for the `kubernetes-watch` check: in sync with the API server, or
-/// not (and why).
+/// not (and why, and since when).
 final class WatchStatus: Sendable {
     enum State: Sendable, Equatable {
         /// Not listed yet.
         case starting
         /// Listed, and a stream is open or being re-opened after ending cleanly.
         case watching
-        /// The last list or watch failed; retrying.
-        case failing(String)
+        /// Lists or watches have failed since `since`; retrying.
+        case failing(reason: String, since: ContinuousClock.Instant)
     }
+
+    /// How long a watch may be failing before the check fails: a stream cut now and then (a
+    /// load balancer's idle timeout) is re-opened well within it, so readiness does not flap.
+    static let grace: Duration = .seconds(10)
 
     /// The watched object, as `configmap/NAME`.
     let object: String
@@ -24,12 +28,30 @@ final class WatchStatus: Sendable {
         self.box.withLockedValue { $0 }
     }
 
-    func update(_ state: State) {
-        self.box.withLockedValue { $0 = state }
+    /// Marks the watch in sync; true when it was failing before.
+    func synced() -> Bool {
+        self.box.withLockedValue { state in
+            defer { state = .watching }
+            if case .failing = state { return true }
+            return false
+        }
     }
 
-    /// Passes while every watch is in sync; the output names each watch and its state.
-    static func check(_ watches: [WatchStatus]) -> HealthCheckResult {
+    /// Records a failure; true when it is the first since the watch was last in sync.
+    func failed(_ reason: String, at now: ContinuousClock.Instant = .now) -> Bool {
+        self.box.withLockedValue { state in
+            guard case .failing(_, let since) = state else {
+                state = .failing(reason: reason, since: now)
+                return true
+            }
+            state = .failing(reason: reason, since: since)
+            return false
+        }
+    }
+
+    /// Passes while every watch is in sync or has been failing for less than ``grace``; the
+    /// output names each watch and its state.
+    static func check(_ watches: [WatchStatus], now: ContinuousClock.Instant = .now) -> HealthCheckResult {
         var inSync = true
         let lines = watches.map { watch in
             switch watch.state {
@@ -38,9 +60,11 @@ final class WatchStatus: Sendable {
                 return "\(watch.object): not listed yet"
             case .watching:
                 return "\(watch.object): watching"
-            case .failing(let reason):
+            case .failing(let reason, let since):
+                let seconds = (now - since).components.seconds
+                guard now - since >= Self.grace else { return "\(watch.object): retrying for \(seconds) s: \(reason)" }
                 inSync = false
-                return "\(watch.object): \(reason)"
+                return "\(watch.object): failing for \(seconds) s: \(reason)"
             }
         }
         let output = lines.joined(separator: "; ")
