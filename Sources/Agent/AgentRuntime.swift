@@ -139,6 +139,19 @@ package struct AgentRuntime: Sendable {
             events.record(.pluginLoaded, note: "plugin \(plugin.name) \(plugin.version) loaded from \(plugin.path)")
         }
 
+        let reloader = ConfigReloader(
+            path: self.configPath, loadedFrom: self.loaded.source, features: self.features,
+            commandLinePlugins: self.commandLinePlugins, settings: settings, logControl: self.logControl,
+            events: events, logger: self.logger)
+        // Before startup completes, so /readyz has the watches' checks from its first pass.
+        let watches = kubernetes?.watches(
+            config.kubernetes, reloader: reloader, logControl: self.logControl, events: events, registry: registry,
+            logger: self.logger)
+        if kubernetes == nil, let source = config.kubernetes.configMap {
+            self.logger.warning(
+                "kubernetes.configMap is not watched: Kubernetes features are off",
+                metadata: ["configMap": "\(source.name)"])
+        }
         if lifecycle.startupCompleted() {
             events.record(.ready, note: "ready: health port \(health.port), data port \(data.port)")
         }
@@ -152,10 +165,6 @@ package struct AgentRuntime: Sendable {
             ])
 
         let outcome = DrainOutcome()
-        let reloader = ConfigReloader(
-            path: self.configPath, loadedFrom: self.loaded.source, features: self.features,
-            commandLinePlugins: self.commandLinePlugins, settings: settings, logControl: self.logControl,
-            events: events, logger: self.logger)
         // Graceful shutdown runs in reverse order: the record output and the Event reporter, first,
         // flush last, once the drain has recorded Stopped and every request's record.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
@@ -164,14 +173,6 @@ package struct AgentRuntime: Sendable {
         }
         if let reporter = kubernetes?.reporter {
             services.append(.init(service: reporter, serviceName: "kubernetes events"))
-        }
-        let watches = kubernetes?.watches(
-            config.kubernetes, reloader: reloader, logControl: self.logControl, events: events, registry: registry,
-            logger: self.logger)
-        if kubernetes == nil, let source = config.kubernetes.configMap {
-            self.logger.warning(
-                "kubernetes.configMap is not watched: Kubernetes features are off",
-                metadata: ["configMap": "\(source.name)"])
         }
         if let watches {
             services.append(.init(service: watches, serviceName: "kubernetes watches"))

@@ -91,7 +91,7 @@ public final class CurlConnection {
                     uservice_curl_setopt_pointer(
                         self.handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bodyPointer.baseAddress))
                 }
-                return self.run(cancellation: cancellation)
+                return self.run(transfer, headTimeout: request.headTimeout, cancellation: cancellation)
             }
         }
         guard code == CURLE_OK else {
@@ -104,18 +104,30 @@ public final class CurlConnection {
 
     /// Runs the configured transfer to its end, waking from its wait for the network when
     /// `cancellation` is cancelled.
-    private func run(cancellation: TransferCancellation?) -> CURLcode {
+    private func run(
+        _ transfer: TransferState,
+        headTimeout: Duration?,
+        cancellation: TransferCancellation?
+    ) -> CURLcode {
         if cancellation?.isCancelled == true { return CURLE_ABORTED_BY_CALLBACK }
         let added = curl_multi_add_handle(self.multi, self.handle)
         guard added == CURLM_OK else { return self.multiFailure(added) }
         defer { curl_multi_remove_handle(self.multi, self.handle) }
-        guard let cancellation else { return self.drive(cancellation: nil) }
+        let headDeadline = headTimeout.map { ContinuousClock.now + $0 }
+        guard let cancellation else { return self.drive(transfer, headDeadline: headDeadline, cancellation: nil) }
         let waker = MultiWaker(multi: self.multi)
-        return cancellation.whileRunning(wakingWith: waker.wake) { self.drive(cancellation: cancellation) }
+        return cancellation.whileRunning(wakingWith: waker.wake) {
+            self.drive(transfer, headDeadline: headDeadline, cancellation: cancellation)
+        }
     }
 
-    /// Lets libcurl work and waits for the network until the transfer is done or cancelled.
-    private func drive(cancellation: TransferCancellation?) -> CURLcode {
+    /// Lets libcurl work and waits for the network until the transfer is done, cancelled, or
+    /// without a response head at `headDeadline`.
+    private func drive(
+        _ transfer: TransferState,
+        headDeadline: ContinuousClock.Instant?,
+        cancellation: TransferCancellation?
+    ) -> CURLcode {
         var result = CURLE_OK
         while true {
             var running: Int32 = 0
@@ -124,20 +136,27 @@ public final class CurlConnection {
             if uservice_curl_multi_done(self.multi, self.handle, &result) { return result }
             if running == 0 { return self.multiFailure(CURLM_INTERNAL_ERROR) }
             if cancellation?.isCancelled == true { return CURLE_ABORTED_BY_CALLBACK }
+            if let headDeadline, transfer.status == 0, ContinuousClock.now >= headDeadline {
+                self.say("no response head before the deadline")
+                return CURLE_OPERATION_TIMEDOUT
+            }
             // libcurl picks the wait from its own timers; curl_multi_wakeup ends it early.
             let polled = curl_multi_poll(self.multi, nil, 0, 1000, nil)
             guard polled == CURLM_OK else { return self.multiFailure(polled) }
         }
     }
 
-    /// A failure of the multi handle itself, said in the error buffer (as libcurl says a
-    /// transfer's), so the error names it.
+    /// A failure of the multi handle itself, said in the error buffer, so the error names it.
     private func multiFailure(_ code: CURLMcode) -> CURLcode {
-        let message = "libcurl multi handle: " + String(cString: curl_multi_strerror(code))
+        self.say("libcurl multi handle: " + String(cString: curl_multi_strerror(code)))
+        return CURLE_RECV_ERROR
+    }
+
+    /// Puts `message` in the error buffer, where the transfer's error is read from.
+    private func say(_ message: String) {
         let bytes = message.utf8.prefix(Int(CURL_ERROR_SIZE) - 1)
         for (index, byte) in bytes.enumerated() { self.errorBuffer[index] = CChar(bitPattern: byte) }
         self.errorBuffer[bytes.count] = 0
-        return CURLE_RECV_ERROR
     }
 
     /// Sets the request's options; returns the failure of the first option the transfer's

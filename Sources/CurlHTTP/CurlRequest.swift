@@ -12,6 +12,10 @@ public struct CurlRequest: Sendable {
     public var timeout: Duration
     /// The longest connecting may take.
     public var connectTimeout: Duration
+    /// The longest the response's head may take to arrive, connecting included; nil: only
+    /// ``timeout`` bounds it. For a stream, whose ``timeout`` is long, so a server that accepts
+    /// and never answers is found soon.
+    public var headTimeout: Duration?
     /// The largest response body accepted; a larger one fails the transfer.
     public var maxResponseBytes: Int
     /// The URL schemes the request may use; any other fails it with
@@ -27,6 +31,7 @@ public struct CurlRequest: Sendable {
         caFile: String? = nil,
         timeout: Duration = .seconds(30),
         connectTimeout: Duration = .seconds(5),
+        headTimeout: Duration? = nil,
         maxResponseBytes: Int = 4 << 20,
         protocols: CurlProtocols = .https
     ) {
@@ -37,6 +42,7 @@ public struct CurlRequest: Sendable {
         self.caFile = caFile
         self.timeout = timeout
         self.connectTimeout = connectTimeout
+        self.headTimeout = headTimeout
         self.maxResponseBytes = maxResponseBytes
         self.protocols = protocols
     }

@@ -21,7 +21,7 @@ public final class KubernetesClient: Sendable {
     public let cluster: ClusterConfig
     private let token: ServiceAccountToken
     let transport: any KubernetesTransport
-    private let timeout: Duration
+    let timeout: Duration
     private let logger: Logger
 
     /// Help text of the metrics the client records, by name, for the metrics backend.
@@ -119,13 +119,15 @@ public final class KubernetesClient: Sendable {
         body: [UInt8] = [],
         contentType: String? = nil,
         timeout: Duration,
+        headTimeout: Duration? = nil,
         transfer: (CurlRequest) throws(CurlError) -> CurlResponse
     ) throws(KubernetesError) -> CurlResponse {
         var headers = ["Accept: application/json"]
         if let contentType { headers.append("Content-Type: \(contentType)") }
         var request = CurlRequest(
             method: method, url: self.cluster.apiServer + path, headers: headers, body: body,
-            caFile: self.cluster.caPath, timeout: timeout, connectTimeout: min(timeout, .seconds(5)), protocols: .https)
+            caFile: self.cluster.caPath, timeout: timeout, connectTimeout: min(timeout, .seconds(5)),
+            headTimeout: headTimeout, protocols: .https)
         let response = try self.send(verb: verb, path: path, request: &request, transfer: transfer)
         guard response.status == 401 else { return response }
         // Bound tokens rotate: read the file again and retry once.

@@ -139,20 +139,24 @@ final class SilentListener {
 
 @Suite("libcurl streaming")
 struct CurlStreamTests {
-    @Test func aStreamIsHandedOverAsItArrivesAndACancellationEndsItAtOnce() throws {
-        let listener = try SilentListener()
+    /// Accepts one connection on `listener`, reads the request, writes `answer`, then holds the
+    /// connection open for `holding` seconds before closing it.
+    static func serve(_ answer: String, on listener: SilentListener, holding: UInt32) {
         let socket = listener.socket
-        // Answers with the head of a chunked 200 and one line, then holds the connection open.
-        let server = Thread {
+        Thread {
             let client = accept(socket, nil, nil)
             var request = [UInt8](repeating: 0, count: 4096)
             _ = read(client, &request, request.count)
-            let answer = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nhello\n\r\n"
             _ = answer.withCString { write(client, $0, strlen($0)) }
-            sleep(5)
+            sleep(holding)
             close(client)
-        }
-        server.start()
+        }.start()
+    }
+
+    @Test func aStreamIsHandedOverAsItArrivesAndACancellationEndsItAtOnce() throws {
+        let listener = try SilentListener()
+        Self.serve(
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nhello\n\r\n", on: listener, holding: 5)
         let cancellation = TransferCancellation()
         let cancelledAt = Mutex<Date?>(nil)
         var pieces: [String] = []
@@ -179,6 +183,36 @@ struct CurlStreamTests {
         let latency = stopped.timeIntervalSince(cancelledAt.withLock { $0 } ?? started)
         // libcurl's own idle wait is up to a second; the wake-up ends it at once.
         #expect(latency < 0.5, "the cancellation took \(latency) s")
-        print("stream cancellation latency: \(Int(latency * 1_000_000)) µs")
+    }
+
+    @Test func onlyTheFinalHeadIsSignalledOnceAndTrailersAreNotBody() throws {
+        let listener = try SilentListener()
+        Self.serve(
+            "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "6\r\nhello\n\r\n0\r\nX-Trailer: 1\r\n\r\n", on: listener, holding: 0)
+        var pieces: [String] = []
+        let response = try CurlConnection().stream(
+            CurlRequest(url: "http://127.0.0.1:\(listener.port)/", protocols: .http)
+        ) { piece in
+            pieces.append(String(decoding: piece, as: UTF8.self))
+            return true
+        }
+        #expect(response.status == 200)
+        #expect(pieces == ["", "hello\n"])
+    }
+
+    @Test func aServerThatNeverAnswersMissesTheHeadDeadline() throws {
+        let listener = try SilentListener()
+        let started = Date()
+        #expect {
+            _ = try CurlConnection().stream(
+                CurlRequest(
+                    url: "http://127.0.0.1:\(listener.port)/", timeout: .seconds(60), headTimeout: .milliseconds(300),
+                    protocols: .http)
+            ) { _ in true }
+        } throws: { error in
+            (error as? CurlError)?.message == "no response head before the deadline"
+        }
+        #expect(Date().timeIntervalSince(started) < 10, "the head deadline, not the 60 s timeout, ended it")
     }
 }

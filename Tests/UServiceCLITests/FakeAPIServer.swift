@@ -171,9 +171,13 @@ final class FakeAPIServer: @unchecked Sendable {
     }
 
     /// How watch streams are cut into chunks: `whole` (a line a chunk), `fragmented` (each
-    /// line in three chunks) or `batched` (the lines pending at once in one chunk).
-    func setChunking(_ chunking: String) throws {
-        try self.control("/watch-options", ["chunking": chunking])
+    /// line in three chunks) or `batched` (the lines pending at once in one chunk); and how
+    /// often they carry a bookmark (seconds).
+    func setWatchOptions(chunking: String? = nil, bookmarkInterval: Double? = nil) throws {
+        var options: [String: Any] = [:]
+        options["chunking"] = chunking
+        options["bookmarkInterval"] = bookmarkInterval
+        try self.control("/watch-options", options)
     }
 
     /// The open watch streams, as `resource/name` (e.g. `configmaps/uservice-config`).

@@ -116,7 +116,7 @@ struct KubernetesWatchTests {
     func streamRestarts() throws {
         let api = try FakeAPIServer()
         // Each event line split over three chunks, as a proxy may pass them on.
-        try api.setChunking("fragmented")
+        try api.setWatchOptions(chunking: "fragmented")
         let agent = try Self.start(api, watchPod: false)
         /// Lets the re-opened stream live past a second: streams that end sooner back off.
         func settle() throws {
@@ -129,7 +129,9 @@ struct KubernetesWatchTests {
         try Self.publish(api, name: "after-close")
         #expect(try ConfigFileWatchTests.waitForServiceName("after-close", on: agent))
 
-        // History gone while no stream is open: the resumed watch gets a 410 ERROR and lists again.
+        // History gone: the resumed watch gets a 410 ERROR and lists again. (No bookmark may
+        // come between the compaction and the close: it would carry a version still current.)
+        try api.setWatchOptions(bookmarkInterval: 3600)
         try settle()
         try api.compact()
         try api.closeWatches()
@@ -137,7 +139,7 @@ struct KubernetesWatchTests {
         #expect(try ConfigFileWatchTests.waitForServiceName("after-expiry", on: agent))
 
         // Several event lines in one chunk.
-        try api.setChunking("batched")
+        try api.setWatchOptions(chunking: "batched", bookmarkInterval: 1)
         try settle()
         try api.resetWatches()
         try Self.publish(api, name: "after-reset")

@@ -142,7 +142,8 @@ struct EventReporter: Service {
             }
             guard attempt + 1 < Self.maxAttempts else { break }
             let delay = min(
-                error.retryAfter ?? self.backoff.delay(beforeRetry: attempt, using: &random), Self.maxRetryAfter)
+                error.retryAfter.map { max($0, .seconds(1)) }
+                    ?? self.backoff.delay(beforeRetry: attempt, using: &random), Self.maxRetryAfter)
             self.logger.info("kubernetes: will retry to \(what)", metadata: ["error": "\(error)", "delay": "\(delay)"])
             do {
                 try await Task.sleep(for: delay)

@@ -146,8 +146,10 @@ struct ConfigReloader: Sendable {
         )
     }
 
-    /// Reports that `source` holds no config to apply (`reason`); the running config is kept.
+    /// Reports that `source` holds no config to apply (`reason`); the running config is kept,
+    /// and a SIGHUP reads the file again until `source` has content.
     func reject(_ source: String, reason: String) {
+        self.state.withLockedValue { $0.followed = nil }
         self.logger.error(
             "config rejected, keeping the running config",
             metadata: ["config": "\(source)", "reason": "\(reason)", "trigger": "\(Trigger.configMapChanged.rawValue)"])

@@ -27,7 +27,7 @@ extension KubernetesClient {
     /// thread. Bookmarks are asked for.
     ///
     /// - Parameter timeout: how long the server keeps the stream open (`timeoutSeconds`); the
-    ///   transfer itself may take 30 s more.
+    ///   transfer itself may take 30 s more, and its head at most the client's request timeout.
     /// - Returns: when the server ended the stream cleanly (its timeout), or after an `ERROR`
     ///   event, which `onEvent` saw last. Events of a type this client does not know are
     ///   handed over as ``WatchEvent/unknown``.
@@ -49,26 +49,27 @@ extension KubernetesClient {
             + "&timeoutSeconds=\(seconds)"
         var lines = LineSplitter(maxLineBytes: Self.maxObjectBytes)
         var failure: KubernetesError?
-        // An ERROR event is the server's last word on the stream: nothing after it is read.
+        // An ERROR event is the server's last word on the stream: nothing after it is taken.
         var endedByError = false
         let decoder = JSONDecoder()
         let response: CurlResponse
         do {
             response = try self.exchange(
-                verb: "watch", method: "GET", path: path, timeout: .seconds(seconds + 30)
+                verb: "watch", method: "GET", path: path, timeout: .seconds(seconds + 30), headTimeout: self.timeout
             ) { request throws(CurlError) in
                 try self.transport.stream(request, cancellation: cancellation) { piece in
                     guard !piece.isEmpty else {
                         opened()
                         return true
                     }
+                    guard !endedByError else { return true }
                     do {
                         for line in try lines.append(piece) {
                             let event = try decoder.decode(WatchEvent<Object>.self, from: Data(line))
                             onEvent(event)
                             if case .error = event {
                                 endedByError = true
-                                return false
+                                break
                             }
                         }
                         return true
@@ -81,7 +82,6 @@ extension KubernetesClient {
                 }
             }
         } catch {
-            if endedByError { return }
             throw failure ?? error
         }
         guard (200..<300).contains(response.status) else {

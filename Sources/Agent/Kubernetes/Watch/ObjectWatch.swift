@@ -10,10 +10,11 @@ import NIOConcurrencyHelpers
 /// A stream the server ended (its `timeoutSeconds`, picked at random in ``streamTimeouts`` so
 /// replicas do not reconnect together) is re-opened at once; a 410 (an `ERROR` event in the
 /// stream, or the HTTP status) means that version's history is gone: it lists again, at once
-/// the first time. Anything else waits a jittered exponential backoff, or a `Retry-After` when
-/// longer (at most 60 s), so a down or hostile API server is not hammered; the backoff starts
-/// over only after a stream stayed open for ``healthyStream``. The client re-reads a rotated
-/// token on a 401.
+/// when nothing failed since the last healthy stream. Anything else waits a jittered
+/// exponential backoff, or a `Retry-After` when longer (counted as 1 s to 60 s), so a down or
+/// hostile API server is not hammered; the backoff starts over only after a stream stayed open
+/// for ``healthyStream``, and after ``relistAfterFailures`` failures in a row the watch lists
+/// again instead of resuming. The client re-reads a rotated token on a 401.
 ///
 /// `onChange` gets the object on every change (nil when it is absent or deleted), one call at
 /// a time: a list's from the watch's task, a stream's from its Kubernetes thread. Cancelling
@@ -42,6 +43,9 @@ struct ObjectWatch<Object: WatchableObject>: Sendable {
     /// How long a stream must stay open to count as healthy: shorter ones, however they end,
     /// are re-opened after a backoff, so a server that closes at once is not a busy loop.
     static var healthyStream: Duration { .seconds(1) }
+    /// Failures in a row after which the watch lists again rather than resume, as client-go
+    /// does after a watch error: the version it would resume from may be what is wrong.
+    static var relistAfterFailures: Int { 3 }
     /// The shortest and longest wait a `Retry-After` may impose.
     static var retryAfterRange: ClosedRange<Duration> { .seconds(1) ... .seconds(60) }
 
@@ -67,6 +71,7 @@ struct ObjectWatch<Object: WatchableObject>: Sendable {
                     reason = .expired
                 case let error?:
                     reason = .error
+                    retryAfter = error.details?.retryAfterSeconds.map { .seconds($0) }
                     self.failed("the stream ended with an error: \(error.code ?? 0) \(error.message ?? "")")
                 case nil:
                     reason = .closed
@@ -74,7 +79,9 @@ struct ObjectWatch<Object: WatchableObject>: Sendable {
             } catch {
                 if error.isCancelled { return }
                 resourceVersion = progress.withLockedValue { $0.resourceVersion } ?? resourceVersion
-                reason = Self.reason(for: error)
+                // An expiry said in the stream stays one however the stream then ended.
+                let expiredInStream = progress.withLockedValue { $0.error }.map(Self.isExpired) ?? false
+                reason = expiredInStream ? .expired : Self.reason(for: error)
                 retryAfter = error.retryAfter
                 if reason != .expired { self.failed("\(error)") }
             }
@@ -87,6 +94,7 @@ struct ObjectWatch<Object: WatchableObject>: Sendable {
                 continue
             }
             failures += 1
+            if failures >= Self.relistAfterFailures { resourceVersion = nil }
             if reason == .expired {
                 // The history is gone: list again, at once unless that is what just happened.
                 resourceVersion = nil
@@ -114,7 +122,8 @@ struct ObjectWatch<Object: WatchableObject>: Sendable {
             throw .invalidResponse("the \(self.resource) list has no resourceVersion")
         }
         self.onChange(list.items.first)
-        self.synced()
+        WatchMetrics.recordSync(resource: self.resource)
+        self.markSynced()
         return resourceVersion
     }
 
@@ -128,7 +137,7 @@ struct ObjectWatch<Object: WatchableObject>: Sendable {
                 Object.self, named: name, from: resourceVersion, timeout: timeout, cancellation: cancellation,
                 opened: {
                     progress.withLockedValue { $0.openedAt = .now }
-                    self.synced()
+                    self.markSynced()
                 }
             ) { event in
                 WatchMetrics.countEvent(resource: resource, type: event.type)
@@ -146,8 +155,8 @@ struct ObjectWatch<Object: WatchableObject>: Sendable {
         }
     }
 
-    private func synced() {
-        WatchMetrics.recordSync(resource: self.resource)
+    /// A list, or a stream opened: the watch is in sync again.
+    private func markSynced() {
         if self.status.synced() {
             self.logger.info("kubernetes watch recovered", metadata: self.metadata)
         }
