@@ -16,4 +16,10 @@ struct Backoff: Sendable {
         let jitterNanoseconds = Int64.random(in: 0...max(0, half.wholeNanoseconds), using: &generator)
         return half + .nanoseconds(jitterNanoseconds)
     }
+
+    /// The wait a server's `Retry-After` asks for, as the agent honours it: at least 1 s (zero
+    /// or less is no reason to retry at once), at most 60 s.
+    static func honouring(retryAfter: Duration) -> Duration {
+        min(max(retryAfter, .seconds(1)), .seconds(60))
+    }
 }

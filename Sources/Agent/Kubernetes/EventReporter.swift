@@ -14,8 +14,6 @@ internal import UServiceSupport
 struct EventReporter: Service {
     /// Sends per Event (and Pod reads at start) before giving up.
     static let maxAttempts = 8
-    /// The longest wait a `Retry-After` may impose.
-    static let maxRetryAfter: Duration = .seconds(60)
     /// The Events' `reportingController`.
     static let controllerName = "uservice"
 
@@ -141,9 +139,9 @@ struct EventReporter: Service {
                 return .failure(.rejected)
             }
             guard attempt + 1 < Self.maxAttempts else { break }
-            let delay = min(
-                error.retryAfter.map { max($0, .seconds(1)) }
-                    ?? self.backoff.delay(beforeRetry: attempt, using: &random), Self.maxRetryAfter)
+            let delay =
+                error.retryAfter.map(Backoff.honouring(retryAfter:))
+                ?? self.backoff.delay(beforeRetry: attempt, using: &random)
             self.logger.info("kubernetes: will retry to \(what)", metadata: ["error": "\(error)", "delay": "\(delay)"])
             do {
                 try await Task.sleep(for: delay)

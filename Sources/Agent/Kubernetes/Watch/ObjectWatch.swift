@@ -46,8 +46,6 @@ struct ObjectWatch<Object: WatchableObject>: Sendable {
     /// Failures in a row after which the watch lists again rather than resume, as client-go
     /// does after a watch error: the version it would resume from may be what is wrong.
     static var relistAfterFailures: Int { 3 }
-    /// The shortest and longest wait a `Retry-After` may impose.
-    static var retryAfterRange: ClosedRange<Duration> { .seconds(1) ... .seconds(60) }
 
     private var resource: String { Object.resource }
 
@@ -58,36 +56,36 @@ struct ObjectWatch<Object: WatchableObject>: Sendable {
         var failures = 0
         while !Task.isCancelled {
             let progress = NIOLockedValueBox(StreamProgress())
-            let reason: RestartReason
-            var retryAfter: Duration?
+            var thrown: KubernetesError?
             do {
                 if resourceVersion == nil {
                     resourceVersion = try await self.list()
                 }
                 try await self.watch(from: resourceVersion ?? "", timeout: self.streamTimeout(using: &random), progress)
-                resourceVersion = progress.withLockedValue { $0.resourceVersion } ?? resourceVersion
-                switch progress.withLockedValue({ $0.error }) {
-                case let error? where Self.isExpired(error):
-                    reason = .expired
-                case let error?:
-                    reason = .error
-                    retryAfter = error.details?.retryAfterSeconds.map { .seconds($0) }
-                    self.failed("the stream ended with an error: \(error.code ?? 0) \(error.message ?? "")")
-                case nil:
-                    reason = .closed
-                }
             } catch {
                 if error.isCancelled { return }
-                resourceVersion = progress.withLockedValue { $0.resourceVersion } ?? resourceVersion
-                // An expiry said in the stream stays one however the stream then ended.
-                let expiredInStream = progress.withLockedValue { $0.error }.map(Self.isExpired) ?? false
-                reason = expiredInStream ? .expired : Self.reason(for: error)
-                retryAfter = error.retryAfter
-                if reason != .expired { self.failed("\(error)") }
+                thrown = error
+            }
+            let ended = progress.withLockedValue { $0 }
+            resourceVersion = ended.resourceVersion ?? resourceVersion
+            let reason: RestartReason
+            var retryAfter: Duration?
+            if let error = ended.error {
+                // The stream's ERROR decides, however the stream then ended.
+                reason = Self.isExpired(error) ? .expired : .error
+                retryAfter = error.details?.retryAfterSeconds.map { .seconds($0) }
+                if reason == .error {
+                    self.failed("the stream ended with an error: \(error.code ?? 0) \(error.message ?? "")")
+                }
+            } else if let thrown {
+                reason = Self.reason(for: thrown)
+                retryAfter = thrown.retryAfter
+                if reason != .expired { self.failed("\(thrown)") }
+            } else {
+                reason = .closed
             }
             WatchMetrics.countRestart(resource: self.resource, reason: reason.rawValue)
-            let openedAt = progress.withLockedValue { $0.openedAt }
-            let healthy = openedAt.map { ContinuousClock.now - $0 >= Self.healthyStream } ?? false
+            let healthy = ended.openedAt.map { ContinuousClock.now - $0 >= Self.healthyStream } ?? false
             if healthy { failures = 0 }
             if reason == .closed && healthy {
                 self.logger.debug("kubernetes watch: stream ended, resuming", metadata: self.metadata)
@@ -103,7 +101,7 @@ struct ObjectWatch<Object: WatchableObject>: Sendable {
             }
             var wait = self.backoff.delay(beforeRetry: failures - 1, using: &random)
             if let retryAfter {
-                wait = max(wait, min(max(retryAfter, Self.retryAfterRange.lowerBound), Self.retryAfterRange.upperBound))
+                wait = max(wait, Backoff.honouring(retryAfter: retryAfter))
             }
             do {
                 try await Task.sleep(for: wait)
