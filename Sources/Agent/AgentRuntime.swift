@@ -131,7 +131,6 @@ package struct AgentRuntime: Sendable {
             await data.stopAccepting()
             throw error
         }
-        defer { kubernetes?.calls.shutdown() }
         let events = LifecycleEventPublisher(queue: kubernetes?.events, sink: records)
         events.record(
             .started, note: "uservice \(AgentVersion.current) started with \(self.configPath ?? "built-in defaults")")
@@ -203,7 +202,13 @@ package struct AgentRuntime: Sendable {
                 serviceName: "drain"),
         ]
         let serviceGroup = ServiceGroup(configuration: .init(services: services, logger: self.logger))
-        try await serviceGroup.run()
+        do {
+            try await serviceGroup.run()
+        } catch {
+            await kubernetes?.calls.shutdown()
+            throw error
+        }
+        await kubernetes?.calls.shutdown()
         return outcome.isClean ? .drained : .cut
     }
 

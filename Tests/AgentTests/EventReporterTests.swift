@@ -40,7 +40,6 @@ struct EventReporterTests {
         let transport = ScriptedTransport(apiServer: Self.apiServer, answers: answers)
         let client = try KubernetesClient(cluster: cluster, logger: Logger(label: "test"), transport: transport)
         let calls = KubernetesCalls(client: client)
-        defer { calls.shutdown() }
         let queue = EventQueue()
         for event in events { queue.record(event) }
         let reporter = EventReporter(
@@ -57,6 +56,7 @@ struct EventReporterTests {
                 trigger.triggerGracefulShutdown()
             }
         }
+        await calls.shutdown()
         #expect(transport.isExhausted, "the reporter stopped before the script ended")
         return transport.received
     }

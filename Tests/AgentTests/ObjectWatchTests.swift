@@ -61,7 +61,6 @@ struct ObjectWatchTests {
         let transport = ScriptedTransport(apiServer: Self.apiServer, answers: answers)
         let calls = KubernetesCalls(
             client: try KubernetesClient(cluster: cluster, logger: Logger(label: "test"), transport: transport))
-        defer { calls.shutdown() }
         let changes = Mutex<[String?]>([])
         let status = WatchStatus(object: "configmap/cfg")
         let watch = ObjectWatch<ConfigMap>(
@@ -80,10 +79,11 @@ struct ObjectWatchTests {
         let cancelled = ContinuousClock.now
         task.cancel()
         await task.value
+        let stopTime = ContinuousClock.now - cancelled
+        await calls.shutdown()
         #expect(transport.isExhausted, "the watch stopped before the script ended")
         return Run(
-            changes: changes.withLock { $0 }, requests: transport.received, status: state,
-            stopTime: ContinuousClock.now - cancelled)
+            changes: changes.withLock { $0 }, requests: transport.received, status: state, stopTime: stopTime)
     }
 
     /// The `resourceVersion` a request resumes from, or `list` for a list.

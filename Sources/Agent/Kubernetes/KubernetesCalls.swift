@@ -42,8 +42,21 @@ final class KubernetesCalls: Sendable {
         return try result.get()
     }
 
-    /// Stops the thread once the call in progress returns, without waiting for it.
-    func shutdown() {
+    /// Waits for the call in progress to return, at most `limit` (2 s by default), then stops
+    /// the thread.
+    ///
+    /// Call it once nobody waits for a call any more: each call then either finished or was
+    /// cancelled, so a transfer still running is one being aborted, which takes milliseconds.
+    /// The process must not exit while a transfer runs: libcurl and OpenSSL would then work on
+    /// state that `exit` is tearing down.
+    func shutdown(waitingAtMost limit: Duration = .seconds(2)) async {
+        await withTaskGroup(of: Void.self) { group in
+            // Calls run in order on the one thread: this one runs once the one before returned.
+            group.addTask { _ = try? await self.run { _, _ in } }
+            group.addTask { try? await Task.sleep(for: limit) }
+            await group.next()
+            group.cancelAll()
+        }
         self.thread.shutdownGracefully { _ in }
     }
 

@@ -21,8 +21,8 @@ struct KubernetesWatches: Service {
             try? await gracefulShutdown()
             group.cancelAll()
         }
-        self.configMap?.calls.shutdown()
-        self.pod?.calls.shutdown()
+        await self.configMap?.calls.shutdown()
+        await self.pod?.calls.shutdown()
     }
 }
 
