@@ -371,13 +371,21 @@ final class HTTPServerHandler: ChannelDuplexHandler {
     }
 
     /// Writes `last` and closes the connection when it has left: all of it, or only the
-    /// output for ``AfterResponse/linger``; within the closing deadline in any case.
+    /// output for ``AfterResponse/linger``; at once when the kernel took it all, else within
+    /// the closing deadline.
     private func close(after last: ByteBuffer, then next: AfterResponse, context: ChannelHandlerContext) {
         self.state = .closing(next)
         self.activity.closing(now: context.eventLoop.now)
         self.unparsed = nil
+        let written = context.writeAndFlush(self.wrapOutboundOut(last))
+        // Usually the answer has left at once (the kernel took it all): a full close then has
+        // no deadline to keep, so none is set up (kubelet's probes close every connection).
+        if next != .linger, (try? context.channel.syncOptions?.getOption(.bufferedWritableBytes)) == 0 {
+            context.close(promise: nil)
+            return
+        }
         let target = NIOLoopBound(context, eventLoop: context.eventLoop)
-        context.writeAndFlush(self.wrapOutboundOut(last)).assumeIsolated().whenComplete { _ in
+        written.assumeIsolated().whenComplete { _ in
             target.value.close(mode: next == .linger ? .output : .all, promise: nil)
         }
         // The closing deadline needs a check: none is pending when the check itself answers a

@@ -42,6 +42,24 @@ struct AgentHTTPRobustnessTests {
         #expect(fits.body.count == 1024)
     }
 
+    @Test("an answer that closes its connection reaches a slow reader whole before the close")
+    func slowReaderOfAClosingAnswer() throws {
+        // 8 MiB: more than the kernel's send buffer grows to (4 MiB), so the rest waits in the agent.
+        let size = 8 << 20
+        let agent = try RunningAgent(config: "health: {port: 0}\nserver: {port: 0, maxBodyBytes: \(size)}")
+        let connection = try HTTPTestClient.Connection(port: agent.dataPort, receiveBufferBytes: 4096)
+        connection.send(
+            "POST /echo HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-length: \(size)\r\n\r\n"
+                + String(repeating: "z", count: size))
+        usleep(300_000)
+        // Read to the end of the stream: a close before the answer has left would cut it short.
+        let received = connection.receive()
+        let headEnd = try #require(received.firstRange(of: Array("\r\n\r\n".utf8)))
+        #expect(String(decoding: received[..<headEnd.lowerBound], as: UTF8.self).hasPrefix("HTTP/1.1 200 OK\r\n"))
+        #expect(received.count - headEnd.upperBound == size)
+        #expect(connection.isClosedByPeer())
+    }
+
     @Test("a head over maxHeaderBytes gets 400")
     func oversizedHead() throws {
         let agent = try RunningAgent(config: Self.config)

@@ -29,10 +29,15 @@ struct HTTPTestClient {
     final class Connection {
         let descriptor: Int32
 
-        init(port: Int, timeout: TimeInterval = 10) throws {
+        /// - Parameter receiveBufferBytes: a small receive buffer (set before connecting, so the
+        ///   window stays small) makes a large answer wait in the server until it is read.
+        init(port: Int, timeout: TimeInterval = 10, receiveBufferBytes: Int32? = nil) throws {
             self.descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             var time = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1_000_000))
             setsockopt(self.descriptor, SOL_SOCKET, SO_RCVTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
+            if var bytes = receiveBufferBytes {
+                setsockopt(self.descriptor, SOL_SOCKET, SO_RCVBUF, &bytes, socklen_t(MemoryLayout<Int32>.size))
+            }
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
             address.sin_port = in_port_t(UInt16(port).bigEndian)
