@@ -8,7 +8,7 @@ import Testing
 
 /// The Kubernetes thread at shutdown: the process must not exit while a transfer still runs
 /// on it, so shutdown waits for the call in progress, though not forever.
-@Suite("Kubernetes calls, shutdown")
+@Suite("Kubernetes calls, shutdown", .timeLimit(.minutes(1)))
 struct KubernetesCallsTests {
     /// A flag the call's thread sets and the test reads.
     final class Flag: Sendable {
@@ -66,6 +66,21 @@ struct KubernetesCallsTests {
             return await group.compactMap { $0 }.first { _ in true }
         }
         #expect(returnedFirst == true)
+    }
+
+    @Test func shutdownWaitsAlsoWhenItsTaskIsCancelled() async throws {
+        let calls = try Self.calls()
+        let release = DispatchSemaphore(value: 0)
+        let finished = Flag()
+        try await Self.cancelBlockingCall(on: calls, release: release, finished: finished)
+        let stopping = Task {
+            await calls.shutdown(waitingAtMost: .seconds(30))
+            return finished.isSet
+        }
+        stopping.cancel()
+        try await Task.sleep(for: .milliseconds(200))
+        release.signal()
+        #expect(await stopping.value, "shutdown returned before the call did")
     }
 
     @Test func shutdownWaitsNoLongerThanItsLimit() async throws {

@@ -44,8 +44,11 @@ struct AgentHTTPRobustnessTests {
 
     @Test("an answer that closes its connection reaches a slow reader whole before the close")
     func slowReaderOfAClosingAnswer() throws {
-        // 8 MiB: more than the kernel's send buffer grows to (4 MiB), so the rest waits in the agent.
-        let size = 8 << 20
+        // Twice what the kernel's send buffer may grow to (tcp_wmem's maximum, 4 MiB by
+        // default), so the rest of the answer waits in the agent.
+        let sendBufferMaximum = (try? String(contentsOfFile: "/proc/sys/net/ipv4/tcp_wmem", encoding: .utf8))
+            .flatMap { $0.split(whereSeparator: \.isWhitespace).last.flatMap { Int($0) } }
+        let size = max(8 << 20, 2 * (sendBufferMaximum ?? 0))
         let agent = try RunningAgent(config: "health: {port: 0}\nserver: {port: 0, maxBodyBytes: \(size)}")
         let connection = try HTTPTestClient.Connection(port: agent.dataPort, receiveBufferBytes: 4096)
         connection.send(

@@ -48,15 +48,19 @@ final class KubernetesCalls: Sendable {
     /// Call it once nobody waits for a call any more: each call then either finished or was
     /// cancelled, so a transfer still running is one being aborted, which takes milliseconds.
     /// The process must not exit while a transfer runs: libcurl and OpenSSL would then work on
-    /// state that `exit` is tearing down.
+    /// state that `exit` is tearing down. It waits also when the calling task is cancelled (a
+    /// service group cancels its services when one fails).
     func shutdown(waitingAtMost limit: Duration = .seconds(2)) async {
-        await withTaskGroup(of: Void.self) { group in
-            // Calls run in order on the one thread: this one runs once the one before returned.
-            group.addTask { _ = try? await self.run { _, _ in } }
-            group.addTask { try? await Task.sleep(for: limit) }
-            await group.next()
-            group.cancelAll()
-        }
+        // A task of its own: the caller's cancellation would end both waits below at once.
+        await Task {
+            await withTaskGroup(of: Void.self) { group in
+                // Calls run in order on the one thread: this one runs once the one before returned.
+                group.addTask { _ = try? await self.run { _, _ in } }
+                group.addTask { try? await Task.sleep(for: limit) }
+                await group.next()
+                group.cancelAll()
+            }
+        }.value
         self.thread.shutdownGracefully { _ in }
     }
 

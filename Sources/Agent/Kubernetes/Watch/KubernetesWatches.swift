@@ -21,8 +21,9 @@ struct KubernetesWatches: Service {
             try? await gracefulShutdown()
             group.cancelAll()
         }
-        await self.configMap?.calls.shutdown()
-        await self.pod?.calls.shutdown()
+        async let configMapStopped: Void? = self.configMap?.calls.shutdown()
+        async let podStopped: Void? = self.pod?.calls.shutdown()
+        _ = await (configMapStopped, podStopped)
     }
 }
 
