@@ -202,13 +202,14 @@ package struct AgentRuntime: Sendable {
                 serviceName: "drain"),
         ]
         let serviceGroup = ServiceGroup(configuration: .init(services: services, logger: self.logger))
+        let ran: Result<Void, any Error>
         do {
-            try await serviceGroup.run()
+            ran = .success(try await serviceGroup.run())
         } catch {
-            await kubernetes?.calls.shutdown()
-            throw error
+            ran = .failure(error)
         }
         await kubernetes?.calls.shutdown()
+        try ran.get()
         return outcome.isClean ? .drained : .cut
     }
 

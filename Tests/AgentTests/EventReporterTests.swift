@@ -34,12 +34,8 @@ struct EventReporterTests {
         token: TokenFile? = nil
     ) async throws -> [ScriptedTransport.Received] {
         let token = try token ?? TokenFile("token-1")
-        let cluster = ClusterConfig(
-            apiServer: Self.apiServer, tokenPath: token.path, caPath: "/nonexistent/ca.crt", namespace: "demo",
-            podName: "web-0")
         let transport = ScriptedTransport(apiServer: Self.apiServer, answers: answers)
-        let client = try KubernetesClient(cluster: cluster, logger: Logger(label: "test"), transport: transport)
-        let calls = KubernetesCalls(client: client)
+        let calls = try transport.calls(tokenPath: token.path)
         let queue = EventQueue()
         for event in events { queue.record(event) }
         let reporter = EventReporter(

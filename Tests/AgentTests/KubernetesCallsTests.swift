@@ -1,6 +1,4 @@
 import Foundation
-import K8sClient
-import Logging
 import Synchronization
 import Testing
 
@@ -19,12 +17,7 @@ struct KubernetesCallsTests {
 
     /// Calls on a client that is never used: the calls here send no request.
     static func calls() throws -> KubernetesCalls {
-        let cluster = ClusterConfig(
-            apiServer: "https://api.test", tokenPath: "/nonexistent/token", caPath: "/nonexistent/ca.crt",
-            namespace: "demo", podName: "web-0")
-        let transport = ScriptedTransport(apiServer: "https://api.test", answers: [])
-        return KubernetesCalls(
-            client: try KubernetesClient(cluster: cluster, logger: Logger(label: "test"), transport: transport))
+        try ScriptedTransport(apiServer: "https://api.test", answers: []).calls(tokenPath: "/nonexistent/token")
     }
 
     /// Starts a call that blocks its thread until `release` is signalled, whatever its

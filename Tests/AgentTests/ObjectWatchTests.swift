@@ -55,12 +55,8 @@ struct ObjectWatchTests {
         until settled: @escaping (WatchStatus.State) -> Bool = { _ in true }
     ) async throws -> Run {
         let token = try TokenFile("token-1")
-        let cluster = ClusterConfig(
-            apiServer: Self.apiServer, tokenPath: token.path, caPath: "/nonexistent/ca.crt", namespace: "demo",
-            podName: "web-0")
         let transport = ScriptedTransport(apiServer: Self.apiServer, answers: answers)
-        let calls = KubernetesCalls(
-            client: try KubernetesClient(cluster: cluster, logger: Logger(label: "test"), transport: transport))
+        let calls = try transport.calls(tokenPath: token.path)
         let changes = Mutex<[String?]>([])
         let status = WatchStatus(object: "configmap/cfg")
         let watch = ObjectWatch<ConfigMap>(

@@ -1,7 +1,10 @@
 import CurlHTTP
 import Foundation
 import K8sClient
+import Logging
 import Synchronization
+
+@testable import Agent
 
 /// A Kubernetes transport that answers from a script, in order, and records every request:
 /// what the Event reporter and the client are tested against in-process (the Python API
@@ -52,6 +55,16 @@ final class ScriptedTransport: KubernetesTransport {
     init(apiServer: String, answers: [Answer]) {
         self.apiServer = apiServer
         self.state = Mutex(State(answers: answers))
+    }
+
+    /// A Kubernetes thread whose client, for pod `demo/web-0`, sends to this transport and
+    /// reads its token from `tokenPath`.
+    func calls(tokenPath: String) throws -> KubernetesCalls {
+        let cluster = ClusterConfig(
+            apiServer: self.apiServer, tokenPath: tokenPath, caPath: "/nonexistent/ca.crt", namespace: "demo",
+            podName: "web-0")
+        return KubernetesCalls(
+            client: try KubernetesClient(cluster: cluster, logger: Logger(label: "test"), transport: self))
     }
 
     /// The requests received so far.
