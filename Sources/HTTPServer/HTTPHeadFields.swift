@@ -12,13 +12,18 @@ struct HTTPHeadFields {
         self.bytes = bytes
     }
 
-    mutating func parse() throws(HTTPRequestError) -> (HTTPRequestHead, HTTPRequestParser.BodyFraming) {
+    /// The head, how its body is framed, and whether the client lets the connection stay open
+    /// after the answer.
+    mutating func parse() throws(HTTPRequestError) -> (
+        HTTPRequestHead, HTTPRequestParser.BodyFraming, keepAlive: Bool
+    ) {
         guard let requestLine = try self.nextLine() else { throw .malformed("empty request head") }
         let (version, method, uri) = try self.requestLine(requestLine)
         var fields: [(String, String)] = []
         var contentLength: Int?
         var chunked = false
         var hosts = 0
+        var connection = ConnectionOptions()
         while let line = try self.nextLine() {
             let (name, value) = try self.field(line)
             if self.equalsIgnoringCase(name, "content-length") {
@@ -34,6 +39,8 @@ struct HTTPHeadFields {
                 chunked = true
             } else if self.equalsIgnoringCase(name, "host") {
                 hosts += 1
+            } else if self.equalsIgnoringCase(name, "connection") {
+                self.readConnectionOptions(value, into: &connection)
             }
             fields.append((self.string(name), self.string(value)))
         }
@@ -42,16 +49,49 @@ struct HTTPHeadFields {
             throw .malformed(hosts == 0 ? "no host header in an HTTP/1.1 request" : "more than one host header")
         }
         let head = HTTPRequestHead(version: version, method: method, uri: uri, headers: HTTPHeaders(fields))
+        let keepAlive = connection.keepAlive(version: version)
         switch (contentLength, chunked) {
         case (nil, false):
-            return (head, .none)
+            return (head, .none, keepAlive)
         case (let length?, false):
-            return (head, .length(length))
+            return (head, .length(length), keepAlive)
         case (nil, true):
             guard version == .http1_1 else { throw .malformed("transfer-encoding in an HTTP/1.0 request") }
-            return (head, .chunked)
+            return (head, .chunked, keepAlive)
         case (_?, true):
             throw .malformed("both content-length and transfer-encoding")
+        }
+    }
+
+    /// The `close` and `keep-alive` options of the `Connection` fields, read as NIOHTTP1's
+    /// `isKeepAlive` reads them (`ParserDifferentialTests` compares the two), but from the bytes
+    /// as they are parsed: NIOHTTP1 splits and trims every value again for each request.
+    private struct ConnectionOptions {
+        var close = false
+        var keepAlives = 0
+
+        /// `close` wins; so does a repeated `keep-alive` (a confused client); else HTTP/1.1
+        /// stays open and HTTP/1.0 only when asked to (RFC 9112, 9.3).
+        func keepAlive(version: HTTPVersion) -> Bool {
+            if self.close || self.keepAlives > 1 { return false }
+            return self.keepAlives == 1 || version == .http1_1
+        }
+    }
+
+    /// Reads the comma-separated options of one `Connection` value (RFC 9110, 7.6.1).
+    private func readConnectionOptions(_ value: Range<Int>, into options: inout ConnectionOptions) {
+        var start = value.lowerBound
+        while start < value.upperBound {
+            let comma = self.firstIndex(of: UInt8(ascii: ","), in: start..<value.upperBound) ?? value.upperBound
+            var (first, end) = (start, comma)
+            while first < end, Self.isWhitespace(self.bytes[first]) { first += 1 }
+            while end > first, Self.isWhitespace(self.bytes[end - 1]) { end -= 1 }
+            if self.equalsIgnoringCase(first..<end, "close") {
+                options.close = true
+            } else if self.equalsIgnoringCase(first..<end, "keep-alive") {
+                options.keepAlives += 1
+            }
+            start = comma + 1
         }
     }
 

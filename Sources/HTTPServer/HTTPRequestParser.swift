@@ -26,7 +26,9 @@ struct HTTPRequestError: Error, Equatable {
 struct HTTPRequestParser {
     /// A part of a request, in order: one head, body chunks, one end.
     enum Part {
-        case head(HTTPRequestHead, body: BodyFraming)
+        /// The head, how its body is framed, and whether the client lets the connection stay
+        /// open after the answer (its `Connection` options and HTTP version).
+        case head(HTTPRequestHead, body: BodyFraming, keepAlive: Bool)
         case body(ByteBuffer)
         case end
     }
@@ -127,7 +129,7 @@ struct HTTPRequestParser {
             self.state = .head(scanned: buffer.readableBytes)
             return nil
         }
-        let (head, framing) = try buffer.withUnsafeReadableBytes { bytes throws(HTTPRequestError) in
+        let (head, framing, keepAlive) = try buffer.withUnsafeReadableBytes { bytes throws(HTTPRequestError) in
             var fields = HTTPHeadFields(UnsafeRawBufferPointer(rebasing: bytes[..<(headLength - 2)]))
             return try fields.parse()
         }
@@ -137,7 +139,7 @@ struct HTTPRequestParser {
         case .length(let length): self.state = length == 0 ? .end : .fixedBody(remaining: length)
         case .chunked: self.state = .chunkSize(metadata: 0)
         }
-        return .head(head, body: framing)
+        return .head(head, body: framing, keepAlive: keepAlive)
     }
 
     /// The length of the head including its closing empty line, when it is all in `buffer`.

@@ -16,8 +16,9 @@ internal import NIOHTTP1
 /// Deadlines: `requestTimeout` for a new connection's first byte, `idleTimeout` while a kept-alive
 /// connection waits for its next request, `requestTimeout` from a request's first byte until
 /// all of it is in (408 after, against slowloris), none while the responder works (responders
-/// bound their own time), and `idleTimeout` for a last answer to leave. One
-/// timer per connection checks them lazily, so a request costs no timer operations.
+/// bound their own time), and `idleTimeout` for a last answer to leave. The event loop's
+/// ``DeadlineTimer`` checks them lazily, so neither a connection nor a request costs a timer
+/// operation.
 final class HTTPServerHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
@@ -36,8 +37,9 @@ final class HTTPServerHandler: ChannelDuplexHandler {
     private enum State {
         /// Waiting for the head of a request.
         case idle
-        /// The head is in; the body so far (nil before its first byte).
-        case receiving(HTTPRequestHead, ByteBuffer?)
+        /// The head is in (and whether the client lets the connection stay open); the body so
+        /// far (nil before its first byte).
+        case receiving(HTTPRequestHead, keepAlive: Bool, ByteBuffer?)
         /// The responder is working on a whole request.
         case responding
         /// The last response is on its way and the connection closes after it; input is dropped.
@@ -65,23 +67,27 @@ final class HTTPServerHandler: ChannelDuplexHandler {
     private var serving = false
     private var remote: SocketAddress?
     private var lastSeries: HTTPMetrics.LastSeries?
-    /// The one pending deadline check, and when it runs.
-    private var deadlineCheck: (callback: NIOScheduledCallback, at: NIODeadline)?
+    /// Checks the connection's deadlines, with those of the event loop's other connections.
+    private let deadlines: DeadlineTimer
+    /// The connection's slot in ``deadlines`` while it is open (the timer updates it).
+    var deadlineSlot: Int?
 
-    init(listener: Context, limits: HTTPServerLimits, now: NIODeadline) {
+    init(listener: Context, limits: HTTPServerLimits, deadlines: DeadlineTimer, now: NIODeadline) {
         self.listener = listener
         self.limits = limits
+        self.deadlines = deadlines
         self.parser = HTTPRequestParser(maxHeadBytes: limits.maxHeadBytes)
         self.activity = ConnectionActivity(now: now)
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.remote = context.channel.remoteAddress
-        self.scheduleDeadlineCheck(in: min(self.limits.requestTimeout, self.limits.idleTimeout), context: context)
+        let firstCheck = context.eventLoop.now + min(self.limits.requestTimeout, self.limits.idleTimeout)
+        self.deadlineSlot = self.deadlines.add(self, context: context, checkAt: firstCheck)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        self.cancelDeadlineCheck()
+        self.leaveDeadlineTimer()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -135,7 +141,7 @@ final class HTTPServerHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        self.cancelDeadlineCheck()
+        self.leaveDeadlineTimer()
         context.fireChannelInactive()
     }
 
@@ -211,7 +217,7 @@ final class HTTPServerHandler: ChannelDuplexHandler {
     private func handle(_ part: HTTPRequestParser.Part, context: ChannelHandlerContext) {
         // One switch per value (not over a tuple of both): the tuple would copy the request head.
         switch part {
-        case .head(let head, let framing):
+        case .head(let head, let framing, let keepAlive):
             guard case .idle = self.state else { return self.unexpected(part) }
             if case .length(let length) = framing, length > self.limits.maxBodyBytes {
                 return self.refuseTooLarge(head, context: context)
@@ -225,25 +231,29 @@ final class HTTPServerHandler: ChannelDuplexHandler {
                 context.writeAndFlush(
                     self.wrapOutboundOut(ByteBuffer(string: "HTTP/1.1 100 Continue\r\n\r\n")), promise: nil)
             }
-            self.state = .receiving(head, nil)
+            self.state = .receiving(head, keepAlive: keepAlive, nil)
         case .body(let chunk):
-            guard case .receiving(let head, let body) = self.state else { return self.unexpected(part) }
+            guard case .receiving(let head, let keepAlive, let body) = self.state else {
+                return self.unexpected(part)
+            }
             guard (body?.readableBytes ?? 0) + chunk.readableBytes <= self.limits.maxBodyBytes else {
                 return self.refuseTooLarge(head, context: context)
             }
             guard var body else {
-                self.state = .receiving(head, chunk)
+                self.state = .receiving(head, keepAlive: keepAlive, chunk)
                 return
             }
             self.state = .responding  // drop the state's reference so the append does not copy
             body.writeImmutableBuffer(chunk)
-            self.state = .receiving(head, body)
+            self.state = .receiving(head, keepAlive: keepAlive, body)
         case .end:
-            guard case .receiving(let head, let body) = self.state else { return self.unexpected(part) }
+            guard case .receiving(let head, let keepAlive, let body) = self.state else {
+                return self.unexpected(part)
+            }
             self.state = .responding
             self.activity.requestReceived(now: context.eventLoop.now)
             let request = HTTPRequest(head: head, body: body ?? ByteBuffer(), remote: self.remote)
-            self.respond(to: request, context: context)
+            self.respond(to: request, keepAlive: keepAlive, context: context)
         }
     }
 
@@ -251,12 +261,13 @@ final class HTTPServerHandler: ChannelDuplexHandler {
         assertionFailure("the parser returned \(part) in state \(self.state)")
     }
 
-    private func respond(to request: HTTPRequest, context: ChannelHandlerContext) {
+    /// Answers `request`; `keepAlive` when its client lets the connection stay open.
+    private func respond(to request: HTTPRequest, keepAlive: Bool, context: ChannelHandlerContext) {
         let startedAt = NIODeadline.now()
         self.requestStarted()
         switch self.listener.responder.respond(to: request, on: context.eventLoop) {
         case .now(let response):
-            self.finish(request, with: response, startedAt: startedAt, context: context)
+            self.finish(request, with: response, keepAlive: keepAlive, startedAt: startedAt, context: context)
         case .later(let future):
             let target = NIOLoopBound(HandlerTarget(handler: self, context: context), eventLoop: context.eventLoop)
             future.hop(to: context.eventLoop).assumeIsolated().whenComplete { result in
@@ -266,7 +277,7 @@ final class HTTPServerHandler: ChannelDuplexHandler {
                 case .failure(let error): response = .error(.internalServerError, "\(error)", route: "error")
                 }
                 let (handler, context) = (target.value.handler, target.value.context)
-                handler.finish(request, with: response, startedAt: startedAt, context: context)
+                handler.finish(request, with: response, keepAlive: keepAlive, startedAt: startedAt, context: context)
                 // Completed at once (a refusal), it is still inside the loop that goes on serving.
                 if !handler.serving { handler.resume(context: context) }
             }
@@ -274,9 +285,13 @@ final class HTTPServerHandler: ChannelDuplexHandler {
     }
 
     private func finish(
-        _ request: HTTPRequest, with response: HTTPResponse, startedAt: NIODeadline, context: ChannelHandlerContext
+        _ request: HTTPRequest,
+        with response: HTTPResponse,
+        keepAlive clientKeepsAlive: Bool,
+        startedAt: NIODeadline,
+        context: ChannelHandlerContext
     ) {
-        let keepAlive = request.head.isKeepAlive && !self.quiescing && !self.listener.closeAfterResponse()
+        let keepAlive = clientKeepsAlive && !self.quiescing && !self.listener.closeAfterResponse()
         self.record(response, for: request, startedAt: startedAt, context: context)
         self.send(
             response, version: request.head.version, then: keepAlive ? .keepAlive : .close,
@@ -377,25 +392,18 @@ final class HTTPServerHandler: ChannelDuplexHandler {
         self.state = .closing(next)
         self.activity.closing(now: context.eventLoop.now)
         self.unparsed = nil
-        let written = context.writeAndFlush(self.wrapOutboundOut(last))
-        // Usually the answer has left at once (the kernel took it all): a full close then has
-        // no deadline to keep, so none is set up (kubelet's probes close every connection).
-        if next != .linger, (try? context.channel.syncOptions?.getOption(.bufferedWritableBytes)) == 0 {
-            context.close(promise: nil)
-            return
+        context.writeAndFlush(self.wrapOutboundOut(last)).assumeIsolated().whenComplete { _ in
+            context.close(mode: next == .linger ? .output : .all, promise: nil)
         }
-        let target = NIOLoopBound(context, eventLoop: context.eventLoop)
-        written.assumeIsolated().whenComplete { _ in
-            target.value.close(mode: next == .linger ? .output : .all, promise: nil)
-        }
+        // Usually the kernel took the whole answer at once, and the connection closed with it.
+        guard context.channel.isActive else { return }
         // The closing deadline needs a check: none is pending when the check itself answers a
         // late request (408), and a pending one may come later than the closing deadline (a
         // linger is shorter than the other deadlines). An earlier one sees the new phase and
         // sleeps on.
-        let closingDelay = self.deadline(of: .closing) ?? Self.lingerTime
-        if self.deadlineCheck.map({ $0.at > context.eventLoop.now + closingDelay }) ?? true {
-            self.cancelDeadlineCheck()
-            self.scheduleDeadlineCheck(in: closingDelay, context: context)
+        let closingDeadline = context.eventLoop.now + (self.deadline(of: .closing) ?? Self.lingerTime)
+        if let slot = self.deadlineSlot, self.deadlines.checkTime(of: slot) > closingDeadline {
+            self.deadlines.check(slot, at: closingDeadline)
         }
         // Reading may have been paused: a lingering connection reads to drop what arrives.
         if self.readWithheld {
@@ -421,25 +429,21 @@ final class HTTPServerHandler: ChannelDuplexHandler {
         }
     }
 
-    /// Schedules the connection's next deadline check: a callback, not a task, since a task
-    /// costs a promise and its future on every connection.
+    /// Asks for the connection's next deadline check `delay` from now.
     private func scheduleDeadlineCheck(in delay: TimeAmount, context: ChannelHandlerContext) {
-        let at = context.eventLoop.now + delay
-        let check = DeadlineCheck(target: HandlerTarget(handler: self, context: context))
-        guard let callback = try? context.eventLoop.assumeIsolated().scheduleCallback(at: at, handler: check) else {
-            return  // the event loop is shutting down, and closes its channels
-        }
-        self.deadlineCheck = (callback, at)
+        guard let slot = self.deadlineSlot else { return }
+        self.deadlines.check(slot, at: context.eventLoop.now + delay)
     }
 
-    private func cancelDeadlineCheck() {
-        self.deadlineCheck?.callback.cancel()
-        self.deadlineCheck = nil
+    private func leaveDeadlineTimer() {
+        guard let slot = self.deadlineSlot else { return }
+        self.deadlineSlot = nil
+        self.deadlines.remove(slot)
     }
 
-    /// Acts on an expired deadline, or sleeps until the next one.
-    fileprivate func checkDeadline(context: ChannelHandlerContext) {
-        self.deadlineCheck = nil
+    /// Acts on an expired deadline, or sleeps until the next one: ``deadlines`` calls it when
+    /// the check it asked for is due.
+    func checkDeadline(context: ChannelHandlerContext) {
         guard context.channel.isActive else { return }
         guard let timeout = self.deadline(of: self.activity.phase) else {
             return self.scheduleDeadlineCheck(
@@ -465,13 +469,4 @@ final class HTTPServerHandler: ChannelDuplexHandler {
 private struct HandlerTarget {
     let handler: HTTPServerHandler
     let context: ChannelHandlerContext
-}
-
-/// Runs the handler's deadline check on its event loop.
-private struct DeadlineCheck: NIOScheduledCallbackHandler {
-    let target: HandlerTarget
-
-    func handleScheduledCallback(eventLoop: some EventLoop) {
-        self.target.handler.checkDeadline(context: self.target.context)
-    }
 }

@@ -26,7 +26,7 @@ struct HTTPRequestParserTests {
             buffer.writeString(chunk)
             while let part = try parser.next(from: &buffer) {
                 switch part {
-                case .head(let head, let framing):
+                case .head(let head, let framing, _):
                     requests.append(
                         Parsed(
                             method: head.method.rawValue, uri: head.uri, version: head.version,
@@ -259,6 +259,26 @@ struct HTTPRequestParserTests {
     ])
     func otherRequestTargetsAreRefused(requestLine: String, reason: String) {
         #expect(self.error("\(requestLine)\r\nhost: host\r\n\r\n") == .malformed(reason))
+    }
+
+    @Test(arguments: [
+        ("HTTP/1.1", [], true), ("HTTP/1.0", [], false), ("HTTP/1.1", ["close"], false),
+        ("HTTP/1.0", ["Keep-Alive"], true), ("HTTP/1.1", ["te, CLOSE"], false),
+        ("HTTP/1.0", [" \tkeep-alive\t ,upgrade,"], true), ("HTTP/1.0", ["x", "keep-alive"], true),
+        ("HTTP/1.1", ["keep-alive", "close"], false), ("HTTP/1.0", ["close, keep-alive"], false),
+        ("HTTP/1.0", ["keep-alive, keep-alive"], false), ("HTTP/1.1", ["closed, keep-alives"], true),
+        ("HTTP/1.1", ["clo se"], true), ("HTTP/1.0", [""], false),
+    ])
+    func connectionOptionsAreReadAsNIOHTTP1ReadsThem(version: String, values: [String], keepAlive: Bool) throws {
+        var parser = HTTPRequestParser(maxHeadBytes: 1024)
+        let fields = values.map { "Connection: \($0)\r\n" }.joined()
+        var buffer = ByteBuffer(string: "GET / \(version)\r\nHost: x\r\n\(fields)\r\n")
+        guard case .head(let head, _, let parsedKeepAlive) = try parser.next(from: &buffer) else {
+            Issue.record("no head")
+            return
+        }
+        #expect(parsedKeepAlive == keepAlive)
+        #expect(head.isKeepAlive == keepAlive, "NIOHTTP1 reads the same fields the same way")
     }
 
     @Test func connectIsNotImplemented() {

@@ -110,6 +110,35 @@ struct HTTPServerHandlerTests {
         #expect(try connection.received() == "", "nothing was asked, nothing is answered")
     }
 
+    @Test func theConnectionsOfAnEventLoopShareOneDeadlineTimer() throws {
+        let loop = EmbeddedEventLoop()
+        let deadlines = DeadlineTimer(eventLoop: loop)
+        let config = HTTPServerLimits(requestTimeout: .seconds(2), idleTimeout: .seconds(60))
+        func connect() throws -> TestConnection {
+            try TestConnection(config: config, loop: loop, deadlines: deadlines) { _, _ in
+                .now(.text(.ok, "", route: "/"))
+            }
+        }
+        let first = try connect()
+        loop.advanceTime(by: .seconds(1))
+        let (answered, silent) = (try connect(), try connect())
+        try answered.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(try answered.received().hasPrefix("HTTP/1.1 200 OK"))
+        #expect(deadlines.count == 3)
+        // Closing the first frees its slot, which the last one added moves into.
+        try first.channel.close().wait()
+        #expect(deadlines.count == 2)
+        loop.advanceTime(by: .milliseconds(1999))
+        #expect(silent.channel.isActive)
+        loop.advanceTime(by: .milliseconds(1))
+        #expect(!silent.channel.isActive, "its request timeout, 2 s after it opened, from the slot it moved to")
+        loop.advanceTime(by: .seconds(57))
+        #expect(answered.channel.isActive)
+        loop.advanceTime(by: .seconds(1))
+        #expect(!answered.channel.isActive, "its idle timeout, 60 s after its answer")
+        #expect(deadlines.count == 0)
+    }
+
     @Test func aPipelinedRequestHasTheRequestTimeoutFromItsHead() throws {
         let config = HTTPServerLimits(requestTimeout: .seconds(2), idleTimeout: .seconds(60))
         let connection = try TestConnection(config: config) { request, _ in
@@ -168,12 +197,16 @@ private struct TestConnection {
     let channel: EmbeddedChannel
     private let reads: ReadCounter
 
+    /// - Parameters:
+    ///   - loop, deadlines: the event loop and its deadline timer, for connections that share them.
     init(
         config: HTTPServerLimits = HTTPServerLimits(),
         remote: SocketAddress? = try? SocketAddress(ipAddress: "10.1.2.3", port: 40000),
+        loop: EmbeddedEventLoop = EmbeddedEventLoop(),
+        deadlines: DeadlineTimer? = nil,
         respond: @escaping @Sendable (HTTPRequest, any EventLoop) -> HTTPAnswer
     ) throws {
-        self.channel = EmbeddedChannel()
+        self.channel = EmbeddedChannel(loop: loop)
         self.reads = ReadCounter()
         self.channel.remoteAddress = remote
         let context = HTTPServerHandler.Context(
@@ -181,7 +214,9 @@ private struct TestConnection {
             connections: ConnectionRegistry(listener: "test"), requestLog: nil, closeAfterResponse: { false })
         try self.channel.pipeline.syncOperations.addHandler(self.reads)
         try self.channel.pipeline.syncOperations.addHandler(
-            HTTPServerHandler(listener: context, limits: config, now: self.channel.eventLoop.now))
+            HTTPServerHandler(
+                listener: context, limits: config, deadlines: deadlines ?? DeadlineTimer(eventLoop: loop),
+                now: self.channel.eventLoop.now))
         try self.channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 8080)).wait()
     }
 

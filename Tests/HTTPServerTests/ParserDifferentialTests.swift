@@ -71,6 +71,9 @@ struct ParserDifferentialTests {
     /// One request as framed: what the comparison looks at, and its head for the classifiers.
     struct Framed: Equatable {
         var head: HTTPRequestHead
+        /// Whether the client lets the connection stay open: the agent's reading of the bytes,
+        /// or NIOHTTP1's `isKeepAlive` reading of the fields llhttp parsed.
+        var keepAlive: Bool
         var body: [UInt8] = []
         /// How many bytes of the stream were consumed when the request ended; nil before.
         var end: Int?
@@ -85,6 +88,7 @@ struct ParserDifferentialTests {
         static func == (lhs: Framed, rhs: Framed) -> Bool {
             lhs.head.method.rawValue == rhs.head.method.rawValue && lhs.head.uri == rhs.head.uri
                 && lhs.head.version == rhs.head.version && lhs.body == rhs.body && lhs.end == rhs.end
+                && lhs.keepAlive == rhs.keepAlive
         }
     }
 
@@ -127,7 +131,8 @@ struct ParserDifferentialTests {
             do {
                 while let part = try parser.next(from: &buffer) {
                     switch part {
-                    case .head(let head, _): outcome.requests.append(Framed(head: head))
+                    case .head(let head, _, let keepAlive):
+                        outcome.requests.append(Framed(head: head, keepAlive: keepAlive))
                     case .body(let chunk): outcome.requests[outcome.requests.count - 1].body += chunk.readableBytesView
                     case .end: outcome.requests[outcome.requests.count - 1].end = fed - buffer.readableBytes
                     }
@@ -161,7 +166,7 @@ struct ParserDifferentialTests {
             fed = cut
             while let part = try? channel.readInbound(as: HTTPServerRequestPart.self) {
                 switch part {
-                case .head(let head): outcome.requests.append(Framed(head: head))
+                case .head(let head): outcome.requests.append(Framed(head: head, keepAlive: Self.isKeepAlive(head)))
                 case .body(let chunk): outcome.requests[outcome.requests.count - 1].body += chunk.readableBytesView
                 case .end(let trailers):
                     outcome.requests[outcome.requests.count - 1].end = fed
@@ -193,7 +198,7 @@ struct ParserDifferentialTests {
         while index < ours.requests.count, index < llhttp.requests.count,
             ours.requests[index].end != nil, ours.requests[index] == llhttp.requests[index]
         {
-            if Self.endsTheConnection(ours.requests[index].head, llhttp.requests[index].head) { return .bothAccept }
+            if Self.endsTheConnection(ours.requests[index], llhttp.requests[index]) { return .bothAccept }
             index += 1
         }
         let oursRest = ours.requests.dropFirst(index)
@@ -210,8 +215,16 @@ struct ParserDifferentialTests {
         }
     }
 
-    private static func endsTheConnection(_ ours: HTTPRequestHead, _ llhttp: HTTPRequestHead) -> Bool {
-        !ours.isKeepAlive || !llhttp.isKeepAlive || Self.upgrades(llhttp)
+    private static func endsTheConnection(_ ours: Framed, _ llhttp: Framed) -> Bool {
+        !ours.keepAlive || !llhttp.head.isKeepAlive || Self.upgrades(llhttp.head)
+    }
+
+    /// NIOHTTP1's reading of the `Connection` fields, as the agent used to take it: from the
+    /// fields alone (the decoder's head carries llhttp's own reading, which differs where a
+    /// client sends both options or one twice; closing is the safe side there).
+    private static func isKeepAlive(_ head: HTTPRequestHead) -> Bool {
+        let fields = HTTPHeaders(head.headers.map { ($0.name, $0.value) })
+        return HTTPRequestHead(version: head.version, method: head.method, uri: head.uri, headers: fields).isKeepAlive
     }
 
     /// Whether llhttp takes the request as an upgrade, after which it stops parsing HTTP.
@@ -744,6 +757,8 @@ struct ParserDifferentialTests {
             "Content-Length: 3", "Transfer-Encoding: chunked", "Host: h", "Connection: close",
             "Transfer-Encoding: gzip, chunked",
             "Content-Length: 0", "Connection: upgrade\r\nUpgrade: x", "Expect: 100-continue",
+            "Connection: keep-alive", "connection: TE,\tKeep-Alive ,", "Connection: Close, keep-alive",
+            "Connection: keep-alive, keep-alive",
         ]
 
         func apply(to bytes: inout [UInt8], using random: inout SplitMix64) {

@@ -58,7 +58,7 @@ struct ParsedStream {
     /// Parts come as head, body*, end; a body has the length its framing says.
     private mutating func check(_ part: HTTPRequestParser.Part, consumed: Int, parser: HTTPRequestParser) {
         switch part {
-        case .head(let head, let framing):
+        case .head(let head, let framing, _):
             precondition(self.current == nil, "a head inside a request")
             Self.check(head, framing: framing)
             self.current = (framing, 0)
