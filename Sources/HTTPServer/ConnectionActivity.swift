@@ -27,18 +27,29 @@ struct ConnectionActivity {
         self.since = now
     }
 
-    mutating func bytesArrived(now: NIODeadline) {
+    /// Returns true when this starts the reading of a request, and with it its request timeout.
+    @discardableResult
+    mutating func bytesArrived(now: NIODeadline) -> Bool {
         switch self.phase {
-        case .opened, .idle: self.enter(.reading, now: now)
-        case .processing: self.moreBytesArrived = true
-        case .reading, .closing: break
+        case .opened, .idle:
+            self.enter(.reading, now: now)
+            return true
+        case .processing:
+            self.moreBytesArrived = true
+            return false
+        case .reading, .closing:
+            return false
         }
     }
 
     /// A request's head is in: from now on its whole must arrive in time, also when its bytes
-    /// came with those of the request before (pipelined).
-    mutating func requestStarted(now: NIODeadline) {
-        if self.phase == .idle { self.enter(.reading, now: now) }
+    /// came with those of the request before (pipelined). Returns true when this starts the
+    /// reading of a request.
+    @discardableResult
+    mutating func requestStarted(now: NIODeadline) -> Bool {
+        guard self.phase == .idle else { return false }
+        self.enter(.reading, now: now)
+        return true
     }
 
     mutating func requestReceived(now: NIODeadline) {

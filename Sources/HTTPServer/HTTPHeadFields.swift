@@ -64,8 +64,10 @@ struct HTTPHeadFields {
     }
 
     /// The `close` and `keep-alive` options of the `Connection` fields, read as NIOHTTP1's
-    /// `isKeepAlive` reads them (`ParserDifferentialTests` compares the two), but from the bytes
-    /// as they are parsed: NIOHTTP1 splits and trims every value again for each request.
+    /// `isKeepAlive` reads ASCII values (`ParserDifferentialTests` compares the two), but from
+    /// the bytes as they are parsed: NIOHTTP1 splits and trims every value again for each
+    /// request. (It splits Swift characters, so a comma that a following combining mark joins
+    /// does not separate options there; here every comma does, as RFC 9110 5.6.1 reads them.)
     private struct ConnectionOptions {
         var close = false
         var keepAlives = 0

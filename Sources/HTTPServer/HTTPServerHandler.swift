@@ -17,7 +17,7 @@ internal import NIOHTTP1
 /// connection waits for its next request, `requestTimeout` from a request's first byte until
 /// all of it is in (408 after, against slowloris), none while the responder works (responders
 /// bound their own time), and `idleTimeout` for a last answer to leave. The event loop's
-/// ``DeadlineTimer`` checks them lazily, so neither a connection nor a request costs a timer
+/// ``DeadlineTimer`` checks them lazily, so a connection or a request usually costs no timer
 /// operation.
 final class HTTPServerHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
@@ -92,7 +92,7 @@ final class HTTPServerHandler: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if case .closing = self.state { return }
-        self.activity.bytesArrived(now: context.eventLoop.now)
+        if self.activity.bytesArrived(now: context.eventLoop.now) { self.requestTimeoutStarted() }
         let bytes = self.unwrapInboundIn(data)
         if self.unparsed == nil || self.unparsed!.readableBytes == 0 {
             self.unparsed = bytes
@@ -223,7 +223,7 @@ final class HTTPServerHandler: ChannelDuplexHandler {
                 return self.refuseTooLarge(head, context: context)
             }
             self.startedThisTurn += 1
-            self.activity.requestStarted(now: context.eventLoop.now)
+            if self.activity.requestStarted(now: context.eventLoop.now) { self.requestTimeoutStarted() }
             // Only an HTTP/1.1 client knows to wait for it (RFC 9110, 10.1.1).
             if framing != .none, head.version == .http1_1, self.unparsed?.readableBytes == 0,
                 head.headers.first(name: "expect")?.lowercased() == "100-continue"
@@ -401,10 +401,7 @@ final class HTTPServerHandler: ChannelDuplexHandler {
         // late request (408), and a pending one may come later than the closing deadline (a
         // linger is shorter than the other deadlines). An earlier one sees the new phase and
         // sleeps on.
-        let closingDeadline = context.eventLoop.now + (self.deadline(of: .closing) ?? Self.lingerTime)
-        if let slot = self.deadlineSlot, self.deadlines.checkTime(of: slot) > closingDeadline {
-            self.deadlines.check(slot, at: closingDeadline)
-        }
+        self.checkDeadline(noLaterThan: context.eventLoop.now + (self.deadline(of: .closing) ?? Self.lingerTime))
         // Reading may have been paused: a lingering connection reads to drop what arrives.
         if self.readWithheld {
             self.readWithheld = false
@@ -435,6 +432,18 @@ final class HTTPServerHandler: ChannelDuplexHandler {
         self.deadlines.check(slot, at: context.eventLoop.now + delay)
     }
 
+    /// Brings the next deadline check forward to `deadline` if it comes later.
+    private func checkDeadline(noLaterThan deadline: NIODeadline) {
+        guard let slot = self.deadlineSlot, self.deadlines.checkTime(of: slot) > deadline else { return }
+        self.deadlines.check(slot, at: deadline)
+    }
+
+    /// A request's first bytes came: on a kept-alive connection, the next check was set for
+    /// the idle deadline, which may come long after the request timeout.
+    private func requestTimeoutStarted() {
+        self.checkDeadline(noLaterThan: self.activity.since + self.limits.requestTimeout)
+    }
+
     private func leaveDeadlineTimer() {
         guard let slot = self.deadlineSlot else { return }
         self.deadlineSlot = nil
@@ -444,8 +453,8 @@ final class HTTPServerHandler: ChannelDuplexHandler {
     /// Acts on an expired deadline, or sleeps until the next one: ``deadlines`` calls it when
     /// the check it asked for is due.
     func checkDeadline(context: ChannelHandlerContext) {
-        guard context.channel.isActive else { return }
-        guard let timeout = self.deadline(of: self.activity.phase) else {
+        // Not active yet, or no deadline in this phase (the responder is working): look again later.
+        guard context.channel.isActive, let timeout = self.deadline(of: self.activity.phase) else {
             return self.scheduleDeadlineCheck(
                 in: min(self.limits.requestTimeout, self.limits.idleTimeout), context: context)
         }

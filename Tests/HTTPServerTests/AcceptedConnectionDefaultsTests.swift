@@ -7,24 +7,26 @@ import Testing
 /// (one read cycle holds at most 4 reads of 64 KiB), so a SwiftNIO that changed them fails here.
 @Suite("accepted connection defaults")
 struct AcceptedConnectionDefaultsTests {
-    @Test func anAcceptedConnectionReadsAtMostFourTimes64KiBPerWakeUp() async throws {
+    @Test func anAcceptedConnectionReadsAtMostFourTimes64KiBPerWakeUp() throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { try? group.syncShutdownGracefully() }
         let options = group.next().makePromise(of: (reads: UInt, largestRead: Int?).self)
-        let server = try await ServerBootstrap(group: group)
+        let server = try ServerBootstrap(group: group)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let sync = try #require(channel.syncOptions)
-                    let allocator = try sync.getOption(.recvAllocator) as? AdaptiveRecvByteBufferAllocator
-                    options.succeed((try sync.getOption(.maxMessagesPerRead), allocator?.maximum))
-                }
+                options.completeWith(
+                    Result {
+                        let sync = try #require(channel.syncOptions)
+                        let allocator = try sync.getOption(.recvAllocator) as? AdaptiveRecvByteBufferAllocator
+                        return (try sync.getOption(.maxMessagesPerRead), allocator?.maximum)
+                    })
+                return channel.eventLoop.makeSucceededVoidFuture()
             }
-            .bind(host: "127.0.0.1", port: 0).get()
-        let client = try await ClientBootstrap(group: group).connect(to: try #require(server.localAddress)).get()
-        let (reads, largestRead) = try await options.futureResult.get()
+            .bind(host: "127.0.0.1", port: 0).wait()
+        defer { try? server.close().wait() }
+        let client = try ClientBootstrap(group: group).connect(to: try #require(server.localAddress)).wait()
+        defer { try? client.close().wait() }
+        let (reads, largestRead) = try options.futureResult.wait()
         #expect(reads == 4)
         #expect(largestRead == 64 * 1024)
-        try await client.close()
-        try await server.close()
-        try await group.shutdownGracefully()
     }
 }

@@ -139,6 +139,34 @@ struct HTTPServerHandlerTests {
         #expect(deadlines.count == 0)
     }
 
+    @Test func connectionsDueInTheSameRunAreAllChecked() throws {
+        let loop = EmbeddedEventLoop()
+        let deadlines = DeadlineTimer(eventLoop: loop)
+        let config = HTTPServerLimits(requestTimeout: .seconds(2), idleTimeout: .seconds(60))
+        let connections = try (0..<3).map { _ in
+            try TestConnection(config: config, loop: loop, deadlines: deadlines) { _, _ in
+                .now(.text(.ok, "", route: "/"))
+            }
+        }
+        loop.advanceTime(by: .seconds(2))
+        // The first one's close, inside the run, moves the last one into its slot.
+        #expect(connections.allSatisfy { !$0.channel.isActive })
+        #expect(deadlines.count == 0)
+    }
+
+    @Test func theNextRequestOfAKeptAliveConnectionHasTheRequestTimeoutFromItsFirstByte() throws {
+        let config = HTTPServerLimits(requestTimeout: .seconds(2), idleTimeout: .seconds(60))
+        let connection = try TestConnection(config: config) { _, _ in .now(.text(.ok, "", route: "/")) }
+        try connection.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(try connection.received().hasPrefix("HTTP/1.1 200 OK"))
+        connection.channel.embeddedEventLoop.advanceTime(by: .seconds(10))
+        try connection.send("GET / HTTP/1.1\r\nHo")
+        connection.channel.embeddedEventLoop.advanceTime(by: .milliseconds(1999))
+        #expect(try connection.received() == "")
+        connection.channel.embeddedEventLoop.advanceTime(by: .milliseconds(1))
+        #expect(try connection.received().hasPrefix("HTTP/1.1 408 Request Timeout"), "not at the idle deadline")
+    }
+
     @Test func aPipelinedRequestHasTheRequestTimeoutFromItsHead() throws {
         let config = HTTPServerLimits(requestTimeout: .seconds(2), idleTimeout: .seconds(60))
         let connection = try TestConnection(config: config) { request, _ in
