@@ -1,6 +1,6 @@
 // swift-tools-version: 6.1
 // The SwiftNIO floor for scripts/bench: a server that answers every read with one fixed probe
-// answer and closes. Its own package, so neither the agent's build nor its tests build it.
+// answer and closes. Its own package, so the agent's package does not depend on it (CI builds it apart).
 import PackageDescription
 
 let package = Package(

@@ -1,8 +1,9 @@
 // What a SwiftNIO server costs per connection before it does any HTTP: it listens as the
 // agent does (one SO_REUSEPORT socket per event loop, TCP_DEFER_ACCEPT, a 512 backlog) and
 // answers every read with one fixed answer like the agent's /readyz, then closes. No parsing,
-// routing, deadlines, metrics or logs: scripts/bench measures it with `Connection: close`, the
-// way kubelet probes, as the floor under the agent.
+// routing, deadlines, metrics or logs (nor the agent's AcceptPause, a pass-through on the
+// listening channel): scripts/bench measures it with `Connection: close`, the way kubelet
+// probes, as the floor under the agent.
 //
 //   NIOFloor PORT
 import NIOCore
