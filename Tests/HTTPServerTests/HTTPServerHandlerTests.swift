@@ -87,7 +87,7 @@ struct HTTPServerHandlerTests {
 
     @Test func aRequestStartedButNotFinishedInTimeGets408ThenCloses() throws {
         let config = HTTPServerLimits(maxHeadBytes: 4096, requestTimeout: .seconds(2), idleTimeout: .seconds(60))
-        let connection = try TestConnection(config: config) { _, _ in .now(.text(.ok, "", route: "/")) }
+        let connection = try TestConnection.answeringOK(config: config)
         try connection.send("GET / HTTP/1.1\r\nHost:")
         connection.channel.embeddedEventLoop.advanceTime(by: .milliseconds(1999))
         #expect(try connection.received() == "")
@@ -102,7 +102,7 @@ struct HTTPServerHandlerTests {
 
     @Test func aConnectionThatSendsNothingClosesAfterTheRequestTimeout() throws {
         let config = HTTPServerLimits(requestTimeout: .seconds(2), idleTimeout: .seconds(60))
-        let connection = try TestConnection(config: config) { _, _ in .now(.text(.ok, "", route: "/")) }
+        let connection = try TestConnection.answeringOK(config: config)
         connection.channel.embeddedEventLoop.advanceTime(by: .milliseconds(1999))
         #expect(connection.channel.isActive)
         connection.channel.embeddedEventLoop.advanceTime(by: .milliseconds(1))
@@ -115,9 +115,7 @@ struct HTTPServerHandlerTests {
         let deadlines = DeadlineTimer(eventLoop: loop)
         let config = HTTPServerLimits(requestTimeout: .seconds(2), idleTimeout: .seconds(60))
         func connect() throws -> TestConnection {
-            try TestConnection(config: config, loop: loop, deadlines: deadlines) { _, _ in
-                .now(.text(.ok, "", route: "/"))
-            }
+            try TestConnection.answeringOK(config: config, loop: loop, deadlines: deadlines)
         }
         let first = try connect()
         loop.advanceTime(by: .seconds(1))
@@ -144,9 +142,7 @@ struct HTTPServerHandlerTests {
         let deadlines = DeadlineTimer(eventLoop: loop)
         let config = HTTPServerLimits(requestTimeout: .seconds(2), idleTimeout: .seconds(60))
         let connections = try (0..<3).map { _ in
-            try TestConnection(config: config, loop: loop, deadlines: deadlines) { _, _ in
-                .now(.text(.ok, "", route: "/"))
-            }
+            try TestConnection.answeringOK(config: config, loop: loop, deadlines: deadlines)
         }
         loop.advanceTime(by: .seconds(2))
         // The first one's close, inside the run, moves the last one into its slot.
@@ -156,7 +152,7 @@ struct HTTPServerHandlerTests {
 
     @Test func theNextRequestOfAKeptAliveConnectionHasTheRequestTimeoutFromItsFirstByte() throws {
         let config = HTTPServerLimits(requestTimeout: .seconds(2), idleTimeout: .seconds(60))
-        let connection = try TestConnection(config: config) { _, _ in .now(.text(.ok, "", route: "/")) }
+        let connection = try TestConnection.answeringOK(config: config)
         try connection.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(try connection.received().hasPrefix("HTTP/1.1 200 OK"))
         connection.channel.embeddedEventLoop.advanceTime(by: .seconds(10))
@@ -181,7 +177,7 @@ struct HTTPServerHandlerTests {
 
     @Test func aTooLargeBodyAnnouncedByHEADIsRefusedWithoutABody() throws {
         let config = HTTPServerLimits(maxBodyBytes: 4)
-        let connection = try TestConnection(config: config) { _, _ in .now(.text(.ok, "", route: "/")) }
+        let connection = try TestConnection.answeringOK(config: config)
         try connection.send("HEAD / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n")
         let answer = try connection.received()
         #expect(answer.hasPrefix("HTTP/1.1 413 ") && answer.hasSuffix("\r\n\r\n"), "\(answer)")
@@ -246,6 +242,14 @@ private struct TestConnection {
                 listener: context, limits: config, deadlines: deadlines ?? DeadlineTimer(eventLoop: loop),
                 now: self.channel.eventLoop.now))
         try self.channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 8080)).wait()
+    }
+
+    /// Answers every request 200 with an empty body.
+    static func answeringOK(
+        config: HTTPServerLimits, loop: EmbeddedEventLoop = EmbeddedEventLoop(), deadlines: DeadlineTimer? = nil
+    ) throws -> TestConnection {
+        try TestConnection(config: config, loop: loop, deadlines: deadlines) { _, _ in .now(.text(.ok, "", route: "/"))
+        }
     }
 
     /// Echoes request bodies.
